@@ -1,0 +1,54 @@
+/*
+ * tc_addr.h: family-agnostic IP addresses.  Session keys, routes and the
+ * control protocol carry a tc_addr_t, so IPv6 needs no new key layout.
+ * An IPv4 address sits in bytes 0..3 of addr, the rest zero.
+ */
+#ifndef TC_ADDR_H_INCLUDED
+#define TC_ADDR_H_INCLUDED
+
+#include "tc_core.h"
+
+#define TC_AF_NONE 0
+#define TC_AF_INET 4
+#define TC_AF_INET6 6
+
+/* Longest text form, including the NUL (INET6_ADDRSTRLEN). */
+#define TC_ADDR_STRLEN 46
+
+typedef struct {
+    uint8_t family; /* TC_AF_INET or TC_AF_INET6 */
+    uint8_t addr[16];
+} tc_addr_t;
+
+/* An address and a port in host byte order. */
+typedef struct {
+    tc_addr_t ip;
+    uint16_t  port;
+} tc_endpoint_t;
+
+/* Parses dotted IPv4 or IPv6 text; returns TC_OK or TC_ERROR. */
+int tc_addr_parse(const char *text, tc_addr_t *out);
+
+/* Resolves a host name or address (blocking; start-up only). */
+int tc_addr_resolve(const char *host, tc_addr_t *out);
+
+/* Writes the text form into buf (TC_ADDR_STRLEN bytes); returns buf. */
+const char *tc_addr_str(const tc_addr_t *a, char *buf, size_t size);
+
+bool tc_addr_eq(const tc_addr_t *a, const tc_addr_t *b);
+bool tc_addr_is_any(const tc_addr_t *a);
+
+/* Sets an IPv4 address from 4 network-order bytes. */
+void tc_addr_set4(tc_addr_t *a, const uint8_t *be4);
+
+/* Parses "HOST[:PORT]" ([v6]:port for IPv6); port stays default_port if
+ * absent.  Returns TC_OK or TC_ERROR. */
+int tc_endpoint_parse(const char *text, uint16_t default_port,
+                      tc_endpoint_t *out);
+
+/* Fills a struct sockaddr_storage; returns its length. */
+struct sockaddr_storage;
+unsigned tc_endpoint_to_sockaddr(const tc_endpoint_t *ep,
+                                 struct sockaddr_storage *ss);
+
+#endif /* TC_ADDR_H_INCLUDED */

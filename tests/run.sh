@@ -1,0 +1,90 @@
+#!/bin/sh
+# tests/run.sh unit|e2e|all: runs the suites and ends with one line
+# "N passed, N failed, N skipped".  Unit binaries report per check; the
+# corpus replays count one each; e2e scripts report "ok N - name" /
+# "not ok N - name" lines (kselftest style; exit 4 means skipped).
+
+mode=${1:-all}
+O=objs
+passed=0; failed=0; skipped=0
+log_dir=$O/test-logs
+mkdir -p "$log_dir"
+
+count_unit() {
+    for t in $O/unit/test_*; do
+        [ -x "$t" ] || continue
+        name=${t##*/}
+        out=$log_dir/$name.log
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            timeout 300 "$t" > "$out" 2>&1
+        rc=$?
+        line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+        p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
+        f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+        p=${p:-0}; f=${f:-0}
+        if [ $rc -ne 0 ] && [ "$f" = 0 ]; then f=1; fi
+        passed=$((passed + p)); failed=$((failed + f))
+        if [ "$f" = 0 ]; then
+            echo "unit  $name: $p passed"
+        else
+            echo "unit  $name: $p passed, $f FAILED (exit $rc)"
+            grep -E '^FAIL|ERROR|runtime error' "$out" | head -n 20
+        fi
+    done
+}
+
+count_replay() {
+    for t in $O/replay/fuzz_*; do
+        [ -x "$t" ] || continue
+        name=${t##*/fuzz_}
+        out=$log_dir/replay_$name.log
+        if timeout 300 "$t" tests/fuzz/corpus/$name > "$out" 2>&1; then
+            passed=$((passed + 1))
+            echo "fuzz  $name corpus: $(tail -n 1 "$out")"
+        else
+            failed=$((failed + 1))
+            echo "fuzz  $name corpus: FAILED"
+            tail -n 20 "$out"
+        fi
+    done
+}
+
+count_e2e() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "e2e   skipped: needs root (network namespaces)"
+        skipped=$((skipped + 1))
+        return
+    fi
+    for t in tests/e2e/t_*.sh; do
+        [ -f "$t" ] || continue
+        name=$(basename "$t" .sh)
+        out=$log_dir/$name.log
+        timeout -k 10 600 sh "$t" > "$out" 2>&1
+        rc=$?
+        p=$(grep -c '^ok ' "$out")
+        f=$(grep -c '^not ok ' "$out")
+        if [ $rc = 4 ]; then
+            skipped=$((skipped + 1))
+            echo "e2e   $name: skipped ($(grep -m1 -i skip "$out"))"
+            continue
+        fi
+        if [ $rc -ne 0 ] && [ "$f" = 0 ]; then f=1; fi
+        passed=$((passed + p)); failed=$((failed + f))
+        grep -E '^(ok|not ok) ' "$out" | sed "s/^/e2e   $name: /"
+        if [ "$f" != 0 ]; then
+            echo "e2e   $name: exit $rc; last lines of $out:"
+            tail -n 30 "$out" | sed 's/^/    /'
+        fi
+    done
+}
+
+case $mode in
+    unit) count_unit; count_replay ;;
+    e2e)  count_e2e ;;
+    all)  count_unit; count_replay; count_e2e ;;
+    *)    echo "usage: tests/run.sh unit|e2e|all" >&2; exit 2 ;;
+esac
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ $failed = 0 ]
