@@ -1,0 +1,541 @@
+/*
+ * tc_proto.c: encoder and decoder of the control protocol frames described in
+ * tc_proto.h.
+ *
+ * Every multi-byte field is read and written one byte at a time in network
+ * order, so the code never depends on the host's byte order, on alignment or
+ * on a compiler's struct layout.  Decoders trust nothing in a frame: each
+ * length is checked against the bytes actually present before any read, and
+ * a body must be exactly as long as its type says, so a frame either decodes
+ * completely or is rejected whole.  Encoders check all sizes before writing
+ * a byte, and only produce frames their own decoder accepts.
+ */
+#include "tc_config.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include "tc_proto.h"
+
+/* Frame header: magic u32 | version u8 | type u8 | flags u16 | length u32. */
+#define HDR_OFF_MAGIC   0
+#define HDR_OFF_VERSION 4
+#define HDR_OFF_TYPE    5
+#define HDR_OFF_FLAGS   6
+#define HDR_OFF_LEN     8
+
+/* HELLO: version u8 | role u8 | reserved u16 | caps u32 | name_len u16. */
+#define HELLO_OFF_VERSION  0
+#define HELLO_OFF_ROLE     1
+#define HELLO_OFF_RESERVED 2
+#define HELLO_OFF_CAPS     4
+#define HELLO_OFF_NAME_LEN 8
+#define HELLO_FIXED        10
+
+/* ROUTE: count u16 | reserved u16, then entries of
+ * op u8 | family u8 | port u16 | addr[16]. */
+#define ROUTE_OFF_COUNT    0
+#define ROUTE_OFF_RESERVED 2
+#define ROUTE_FIXED        4
+#define ENTRY_OFF_OP       0
+#define ENTRY_OFF_FAMILY   1
+#define ENTRY_OFF_PORT     2
+#define ENTRY_OFF_ADDR     4
+#define ENTRY_ADDR_LEN     16
+#define ROUTE_MAX_COUNT                                                        \
+    ((TC_PROTO_MAX_BODY - ROUTE_FIXED) / TC_PROTO_ROUTE_ENTRY)
+
+/* REPLY: family u8 | flags u8 | hdr_len u16 | orig_len u32, then pkt. */
+#define REPLY_OFF_FAMILY   0
+#define REPLY_OFF_FLAGS    1
+#define REPLY_OFF_HDR_LEN  2
+#define REPLY_OFF_ORIG_LEN 4
+#define REPLY_FIXED        8
+/* The smallest IP header; a reply header shorter than that is garbage. */
+#define REPLY_MIN_HDR 20
+
+/* PING, PONG: token u64. */
+#define PING_LEN 8
+
+/* The wire sizes are a contract with every peer: pin them. */
+_Static_assert(4 + 1 + 1 + 2 + 4 == TC_PROTO_HDR_LEN, "frame header size");
+_Static_assert(HDR_OFF_LEN + 4 == TC_PROTO_HDR_LEN, "frame header layout");
+_Static_assert(1 + 1 + 2 + 16 == TC_PROTO_ROUTE_ENTRY, "route entry size");
+_Static_assert(ENTRY_OFF_ADDR + ENTRY_ADDR_LEN == TC_PROTO_ROUTE_ENTRY,
+               "route entry layout");
+_Static_assert(1 + 1 + 2 + 4 == REPLY_FIXED, "reply fixed part size");
+_Static_assert(1 + 1 + 2 + 4 + 2 == HELLO_FIXED, "hello fixed part size");
+_Static_assert(HELLO_OFF_NAME_LEN + 2 == HELLO_FIXED, "hello layout");
+_Static_assert(sizeof(uint64_t) == PING_LEN, "ping size");
+/* tc_proto_decode() returns a whole frame's length as an int. */
+_Static_assert(TC_PROTO_HDR_LEN + (long long) TC_PROTO_MAX_BODY <= INT_MAX,
+               "frame length fits the decoder's return value");
+/* A ROUTE count field must be able to say how many entries fit. */
+_Static_assert(ROUTE_MAX_COUNT <= UINT16_MAX, "route count fits u16");
+_Static_assert(TC_PROTO_NAME_MAX < UINT16_MAX, "name_len fits u16");
+_Static_assert(sizeof(((tc_addr_t *) 0)->addr) == ENTRY_ADDR_LEN,
+               "tc_addr_t holds a wire address");
+
+
+static inline uint16_t
+get_u16(const uint8_t *p)
+{
+    return (uint16_t) ((unsigned) p[0] << 8 | (unsigned) p[1]);
+}
+
+
+static inline uint32_t
+get_u32(const uint8_t *p)
+{
+    return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 |
+           (uint32_t) p[2] << 8 | (uint32_t) p[3];
+}
+
+
+static inline uint64_t
+get_u64(const uint8_t *p)
+{
+    return (uint64_t) get_u32(p) << 32 | (uint64_t) get_u32(p + 4);
+}
+
+
+static inline void
+put_u16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t) (v >> 8);
+    p[1] = (uint8_t) v;
+}
+
+
+static inline void
+put_u32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t) (v >> 24);
+    p[1] = (uint8_t) (v >> 16);
+    p[2] = (uint8_t) (v >> 8);
+    p[3] = (uint8_t) v;
+}
+
+
+static inline void
+put_u64(uint8_t *p, uint64_t v)
+{
+    put_u32(p, (uint32_t) (v >> 32));
+    put_u32(p + 4, (uint32_t) v);
+}
+
+
+static inline bool
+family_ok(uint8_t family)
+{
+    return family == TC_AF_INET || family == TC_AF_INET6;
+}
+
+
+/*
+ * Writes the frame header for a body of body_len bytes and returns the whole
+ * frame's length, or 0 if the frame does not fit in cap or the body is over
+ * TC_PROTO_MAX_BODY (callers check their own limits first; this is the last
+ * line that keeps an undecodable frame off the wire).
+ */
+static size_t
+put_header(uint8_t *buf, size_t cap, uint8_t type, size_t body_len)
+{
+    size_t total = TC_PROTO_HDR_LEN + body_len;
+
+    if (buf == NULL || body_len > TC_PROTO_MAX_BODY || cap < total) {
+        return 0;
+    }
+
+    put_u32(buf + HDR_OFF_MAGIC, TC_PROTO_MAGIC);
+    buf[HDR_OFF_VERSION] = TC_PROTO_VERSION;
+    buf[HDR_OFF_TYPE] = type;
+    put_u16(buf + HDR_OFF_FLAGS, 0); /* no frame flags defined yet */
+    put_u32(buf + HDR_OFF_LEN, (uint32_t) body_len);
+
+    return total;
+}
+
+
+/*
+ * Decodes the header of the frame at buf (len bytes available).  The checks
+ * run in a fixed order so a peer speaking another protocol is told apart
+ * from a peer speaking another version of this one: magic, version, length,
+ * then completeness of the body.  Fills out (body points into buf) and
+ * returns header + body length, TC_PARSE_PARTIAL, TC_PARSE_INVALID or
+ * TC_PROTO_EVERSION (out->version is then the peer's version).
+ */
+int
+tc_proto_decode(const uint8_t *buf, size_t len, tc_frame_t *out)
+{
+    uint32_t body_len;
+
+    memset(out, 0, sizeof(*out));
+
+    if (len < TC_PROTO_HDR_LEN) {
+        return TC_PARSE_PARTIAL;
+    }
+
+    if (get_u32(buf + HDR_OFF_MAGIC) != TC_PROTO_MAGIC) {
+        return TC_PARSE_INVALID;
+    }
+
+    out->version = buf[HDR_OFF_VERSION];
+    if (out->version != TC_PROTO_VERSION) {
+        return TC_PROTO_EVERSION;
+    }
+
+    body_len = get_u32(buf + HDR_OFF_LEN);
+    if (body_len > TC_PROTO_MAX_BODY) {
+        return TC_PARSE_INVALID;
+    }
+
+    if (len - TC_PROTO_HDR_LEN < body_len) {
+        return TC_PARSE_PARTIAL;
+    }
+
+    out->type = buf[HDR_OFF_TYPE];
+    out->flags = get_u16(buf + HDR_OFF_FLAGS);
+    out->body_len = body_len;
+    out->body = buf + TC_PROTO_HDR_LEN;
+
+    return (int) (TC_PROTO_HDR_LEN + body_len);
+}
+
+
+/*
+ * Decodes a HELLO body into out.  The name must be exactly name_len bytes
+ * with no NUL inside (it ends up in log lines as a C string, and a NUL would
+ * silently cut it).  Returns TC_OK, or TC_ERROR for a malformed body or a
+ * frame of another type (out is then unspecified).
+ */
+int
+tc_proto_decode_hello(const tc_frame_t *f, tc_msg_hello_t *out)
+{
+    const uint8_t *b = f->body;
+    size_t         name_len;
+
+    if (f->type != TC_MSG_HELLO || f->body_len < HELLO_FIXED) {
+        return TC_ERROR;
+    }
+
+    name_len = get_u16(b + HELLO_OFF_NAME_LEN);
+    if (name_len > TC_PROTO_NAME_MAX || f->body_len != HELLO_FIXED + name_len) {
+        return TC_ERROR;
+    }
+
+    if (memchr(b + HELLO_FIXED, '\0', name_len) != NULL) {
+        return TC_ERROR;
+    }
+
+    out->version = b[HELLO_OFF_VERSION];
+    out->role = b[HELLO_OFF_ROLE];
+    if (out->role != TC_ROLE_TCPCOPY && out->role != TC_ROLE_INTERCEPT) {
+        return TC_ERROR;
+    }
+
+    /* reserved u16 is ignored: a later version may use it */
+    out->caps = get_u32(b + HELLO_OFF_CAPS);
+    memcpy(out->name, b + HELLO_FIXED, name_len);
+    out->name[name_len] = '\0';
+
+    return TC_OK;
+}
+
+
+/*
+ * Decodes a REPLY body.  out->pkt points into the frame's body, so it lives
+ * as long as the caller's input buffer.  Returns TC_OK, or TC_ERROR for a
+ * malformed body or a frame of another type.  Unknown flag bits are passed
+ * through in out->flags for the caller to judge.
+ */
+int
+tc_proto_decode_reply(const tc_frame_t *f, tc_msg_reply_t *out)
+{
+    const uint8_t *b = f->body;
+    uint32_t       pkt_len;
+
+    if (f->type != TC_MSG_REPLY || f->body_len < REPLY_FIXED) {
+        return TC_ERROR;
+    }
+
+    out->family = b[REPLY_OFF_FAMILY];
+    out->flags = b[REPLY_OFF_FLAGS];
+    out->hdr_len = get_u16(b + REPLY_OFF_HDR_LEN);
+    out->orig_len = get_u32(b + REPLY_OFF_ORIG_LEN);
+    pkt_len = f->body_len - REPLY_FIXED;
+
+    if (!family_ok(out->family) || out->hdr_len < REPLY_MIN_HDR ||
+        out->hdr_len > pkt_len || out->orig_len < out->hdr_len) {
+        return TC_ERROR;
+    }
+
+    /* Payload bytes travel only when the flag says so, so a receiver that
+     * did not ask for payloads never mistakes them for a longer header. */
+    if (!(out->flags & TC_REPLY_F_PAYLOAD) && pkt_len != out->hdr_len) {
+        return TC_ERROR;
+    }
+
+    out->pkt = b + REPLY_FIXED;
+    out->pkt_len = pkt_len;
+
+    return TC_OK;
+}
+
+
+/*
+ * Decodes a PING or PONG body into *token.  Returns TC_OK, or TC_ERROR for a
+ * body that is not exactly 8 bytes or a frame of another type.
+ */
+int
+tc_proto_decode_ping(const tc_frame_t *f, uint64_t *token)
+{
+    if ((f->type != TC_MSG_PING && f->type != TC_MSG_PONG) ||
+        f->body_len != PING_LEN) {
+        return TC_ERROR;
+    }
+
+    *token = get_u64(f->body);
+    return TC_OK;
+}
+
+
+/*
+ * Checks a ROUTE body's framing: count >= 1 and a body of exactly count
+ * entries.  Returns count, or TC_ERROR for a malformed body or a frame of
+ * another type.  Entries are checked one by one in tc_proto_route_at().
+ */
+int
+tc_proto_route_count(const tc_frame_t *f)
+{
+    uint16_t count;
+
+    if (f->type != TC_MSG_ROUTE || f->body_len < ROUTE_FIXED) {
+        return TC_ERROR;
+    }
+
+    count = get_u16(f->body + ROUTE_OFF_COUNT);
+    if (count == 0 ||
+        f->body_len != ROUTE_FIXED + (uint32_t) count * TC_PROTO_ROUTE_ENTRY) {
+        return TC_ERROR;
+    }
+
+    return count;
+}
+
+
+/*
+ * Decodes entry i (0-based) of a ROUTE frame into out.  The frame's framing
+ * is checked again here, so a caller that skipped tc_proto_route_count()
+ * still cannot read past the body.  For IPv4 only the first 4 address bytes
+ * count; the rest of out->addr is zeroed whatever the wire held, so the
+ * result can be compared and hashed as a whole.  Returns TC_OK, or TC_ERROR
+ * for a bad index, op or family.
+ */
+int
+tc_proto_route_at(const tc_frame_t *f, int i, tc_msg_route_t *out)
+{
+    const uint8_t *e;
+    int            count;
+
+    count = tc_proto_route_count(f);
+    if (count == TC_ERROR || i < 0 || i >= count) {
+        return TC_ERROR;
+    }
+
+    e = f->body + ROUTE_FIXED + (size_t) i * TC_PROTO_ROUTE_ENTRY;
+
+    memset(out, 0, sizeof(*out));
+    out->op = e[ENTRY_OFF_OP];
+    out->addr.family = e[ENTRY_OFF_FAMILY];
+    out->port = get_u16(e + ENTRY_OFF_PORT);
+
+    if ((out->op != TC_ROUTE_ADD && out->op != TC_ROUTE_DEL) ||
+        !family_ok(out->addr.family)) {
+        return TC_ERROR;
+    }
+
+    memcpy(out->addr.addr, e + ENTRY_OFF_ADDR,
+           out->addr.family == TC_AF_INET ? 4 : ENTRY_ADDR_LEN);
+
+    return TC_OK;
+}
+
+
+/*
+ * Encodes a HELLO frame from m (name must be NUL-terminated within
+ * TC_PROTO_NAME_MAX + 1 bytes; role TC_ROLE_*).  Returns the frame length,
+ * or 0 if it does not fit in cap or m is invalid.
+ */
+size_t
+tc_proto_encode_hello(uint8_t *buf, size_t cap, const tc_msg_hello_t *m)
+{
+    size_t   name_len, total;
+    uint8_t *b;
+
+    name_len = strnlen(m->name, sizeof(m->name));
+    if (name_len > TC_PROTO_NAME_MAX ||
+        (m->role != TC_ROLE_TCPCOPY && m->role != TC_ROLE_INTERCEPT)) {
+        return 0;
+    }
+
+    total = put_header(buf, cap, TC_MSG_HELLO, HELLO_FIXED + name_len);
+    if (total == 0) {
+        return 0;
+    }
+
+    b = buf + TC_PROTO_HDR_LEN;
+    b[HELLO_OFF_VERSION] = m->version;
+    b[HELLO_OFF_ROLE] = m->role;
+    put_u16(b + HELLO_OFF_RESERVED, 0);
+    put_u32(b + HELLO_OFF_CAPS, m->caps);
+    put_u16(b + HELLO_OFF_NAME_LEN, (uint16_t) name_len);
+    memcpy(b + HELLO_FIXED, m->name, name_len);
+
+    return total;
+}
+
+
+/* Writes one route entry; IPv4 addresses are padded with zeros. */
+static void
+put_route_entry(uint8_t *e, const tc_msg_route_t *r)
+{
+    size_t alen = r->addr.family == TC_AF_INET ? 4 : ENTRY_ADDR_LEN;
+
+    e[ENTRY_OFF_OP] = r->op;
+    e[ENTRY_OFF_FAMILY] = r->addr.family;
+    put_u16(e + ENTRY_OFF_PORT, r->port);
+    memset(e + ENTRY_OFF_ADDR, 0, ENTRY_ADDR_LEN);
+    memcpy(e + ENTRY_OFF_ADDR, r->addr.addr, alen);
+}
+
+
+/*
+ * Encodes one ROUTE frame carrying routes[0..n-1] (n >= 1, at most what fits
+ * in TC_PROTO_MAX_BODY, i.e. 3276; every op and family valid).  Returns the
+ * frame length, or 0 if it does not fit in cap or an argument is invalid.
+ * Callers with more routes split them over several frames.
+ */
+size_t
+tc_proto_encode_route(uint8_t *buf, size_t cap, const tc_msg_route_t *routes,
+                      size_t n)
+{
+    size_t   i, total;
+    uint8_t *b;
+
+    if (routes == NULL || n == 0 || n > ROUTE_MAX_COUNT) {
+        return 0;
+    }
+
+    for (i = 0; i < n; i++) {
+        if ((routes[i].op != TC_ROUTE_ADD && routes[i].op != TC_ROUTE_DEL) ||
+            !family_ok(routes[i].addr.family)) {
+            return 0;
+        }
+    }
+
+    total = put_header(buf, cap, TC_MSG_ROUTE,
+                       ROUTE_FIXED + n * TC_PROTO_ROUTE_ENTRY);
+    if (total == 0) {
+        return 0;
+    }
+
+    b = buf + TC_PROTO_HDR_LEN;
+    put_u16(b + ROUTE_OFF_COUNT, (uint16_t) n);
+    put_u16(b + ROUTE_OFF_RESERVED, 0);
+
+    for (i = 0; i < n; i++) {
+        put_route_entry(b + ROUTE_FIXED + i * TC_PROTO_ROUTE_ENTRY, &routes[i]);
+    }
+
+    return total;
+}
+
+
+/*
+ * Encodes a REPLY frame: pkt holds pkt_len bytes, the first hdr_len of them
+ * the reply's IP+TCP header, the rest payload (allowed only with
+ * TC_REPLY_F_PAYLOAD in flags).  The arguments must satisfy what
+ * tc_proto_decode_reply() checks.  pkt is copied.  Returns the frame length,
+ * or 0 if it does not fit in cap or an argument is invalid.
+ */
+size_t
+tc_proto_encode_reply(uint8_t *buf, size_t cap, uint8_t family, uint8_t flags,
+                      const uint8_t *pkt, size_t hdr_len, size_t pkt_len,
+                      uint32_t orig_len)
+{
+    size_t   total;
+    uint8_t *b;
+
+    if (!family_ok(family) || pkt == NULL || hdr_len < REPLY_MIN_HDR ||
+        hdr_len > UINT16_MAX || hdr_len > pkt_len || orig_len < hdr_len ||
+        pkt_len > TC_PROTO_MAX_BODY - REPLY_FIXED) {
+        return 0;
+    }
+
+    if (!(flags & TC_REPLY_F_PAYLOAD) && pkt_len != hdr_len) {
+        return 0;
+    }
+
+    total = put_header(buf, cap, TC_MSG_REPLY, REPLY_FIXED + pkt_len);
+    if (total == 0) {
+        return 0;
+    }
+
+    b = buf + TC_PROTO_HDR_LEN;
+    b[REPLY_OFF_FAMILY] = family;
+    b[REPLY_OFF_FLAGS] = flags;
+    put_u16(b + REPLY_OFF_HDR_LEN, (uint16_t) hdr_len);
+    put_u32(b + REPLY_OFF_ORIG_LEN, orig_len);
+    memcpy(b + REPLY_FIXED, pkt, pkt_len);
+
+    return total;
+}
+
+
+/*
+ * Encodes a PING or PONG frame (type TC_MSG_PING or TC_MSG_PONG) carrying
+ * token.  Returns the frame length, or 0 if it does not fit in cap or type
+ * is neither.
+ */
+size_t
+tc_proto_encode_ping(uint8_t *buf, size_t cap, uint8_t type, uint64_t token)
+{
+    size_t total;
+
+    if (type != TC_MSG_PING && type != TC_MSG_PONG) {
+        return 0;
+    }
+
+    total = put_header(buf, cap, type, PING_LEN);
+    if (total == 0) {
+        return 0;
+    }
+
+    put_u64(buf + TC_PROTO_HDR_LEN, token);
+    return total;
+}
+
+
+/*
+ * Returns the name of a frame type for log lines: a static string, "unknown"
+ * for any type this version does not define.
+ */
+const char *
+tc_proto_type_str(int type)
+{
+    switch (type) {
+    case TC_MSG_HELLO:
+        return "HELLO";
+    case TC_MSG_ROUTE:
+        return "ROUTE";
+    case TC_MSG_REPLY:
+        return "REPLY";
+    case TC_MSG_PING:
+        return "PING";
+    case TC_MSG_PONG:
+        return "PONG";
+    }
+
+    return "unknown";
+}
