@@ -1,0 +1,483 @@
+/*
+ * main.c: tcpcopy's command line, start-up and main loop.
+ *
+ * tcpcopy runs on the production ("online") host.  It captures the client
+ * packets sent to the transferred ports, replays each client's session to
+ * the target with the client's own address, and learns the target's
+ * answers from intercept over the control channel.
+ */
+#include "tc_config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tc_daemon.h"
+#include "tc_event.h"
+#include "tc_log.h"
+#include "tc_proto.h"
+#include "tc_replay.h"
+#include "tc_time.h"
+
+#define TC_VERSION      "0.1.0"
+#define TC_INTERCEPTS_MAX 16
+
+typedef struct {
+    tc_replay_t   *replay;
+    tc_endpoint_t  intercepts[TC_INTERCEPTS_MAX];
+    size_t         nintercepts;
+    const char    *log_path;
+    int            log_level;
+    const char    *pid_path;
+    bool           daemon;
+    tc_msec_t      stats_interval;
+    tc_capture_t   capture;
+    tc_timer_t     stats_timer;
+    tc_ledger_t    last_logged;
+} tc_main_t;
+
+static const char usage_text[] =
+"usage: tcpcopy -x TRANSFER[,...] -s INTERCEPT[,...] [options]\n"
+"\n"
+"Copies live TCP traffic: replays every client session to a port of this\n"
+"host onto a target server, with the client's own address, so a new build\n"
+"can be tested under real load.  The target's replies are captured and\n"
+"dropped by intercept, which streams their headers back to tcpcopy.\n"
+"\n"
+"  -x, --transfer [LOCALIP:]PORT-TARGETIP:TARGETPORT[,...]\n"
+"                         replay traffic sent to PORT (on LOCALIP only, if\n"
+"                         given) to TARGETIP:TARGETPORT\n"
+"  -s, --intercept HOST[:PORT][,...]\n"
+"                         intercept(s) to connect to (port 36524 by default)\n"
+"  -W, --no-wait          send each request as soon as it is captured\n"
+"                         instead of waiting for the target's answer to the\n"
+"                         previous one, as the real client did\n"
+"  -t, --timeout SEC      end sessions idle for SEC seconds (default 120)\n"
+"      --stats-interval SEC\n"
+"                         log the ledger every SEC seconds when it changed\n"
+"                         (default 5, 0 = only on SIGUSR1 and at exit)\n"
+"  -l, --log FILE         log to FILE instead of stderr\n"
+"      --log-level LEVEL  emerg, alert, crit, error, warn, notice (default),\n"
+"                         info or debug\n"
+"  -d, --daemon           run in the background\n"
+"  -P, --pid FILE         write the pid to FILE; refuse to start if FILE\n"
+"                         names a running process\n"
+"  -v, --version          print the version and exit\n"
+"  -h, --help             print this help and exit\n"
+"\n"
+"Signals: SIGUSR1 logs the ledger, SIGHUP reopens the log file, SIGTERM and\n"
+"SIGINT end every session and exit with the final ledger.\n"
+"\n"
+"Example: tcpcopy -x 80-10.0.0.5:80 -s 10.0.0.5\n"
+"  with, on 10.0.0.5: iptables -I OUTPUT -p tcp --sport 80 -j NFQUEUE\n"
+"                     intercept\n";
+
+
+static void usage_error(const char *fmt, const char *arg)
+    __attribute__((format(printf, 1, 0), noreturn));
+
+
+static void
+usage_error(const char *fmt, const char *arg)
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    fprintf(stderr, "tcpcopy: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see tcpcopy --help)\n");
+#pragma GCC diagnostic pop
+    exit(2);
+}
+
+
+static long
+parse_number(const char *text, long min, long max, const char *what)
+{
+    char *end;
+    long  v;
+
+    errno = 0;
+    v = strtol(text, &end, 10);
+    if (errno != 0 || *text == '\0' || *end != '\0' || v < min || v > max) {
+        fprintf(stderr, "tcpcopy: %s must be a number from %ld to %ld, not "
+                "\"%s\" (see tcpcopy --help)\n", what, min, max, text);
+        exit(2);
+    }
+    return v;
+}
+
+
+/* One -x item: [LOCALIP:]PORT-TARGETIP:TARGETPORT */
+static void
+parse_transfer(const char *item, tc_transfer_t *t)
+{
+    char        local[128], *colon;
+    const char *dash;
+    size_t      len;
+    long        port;
+
+    memset(t, 0, sizeof(*t));
+
+    dash = strchr(item, '-');
+    len = dash ? (size_t) (dash - item) : 0;
+    if (dash == NULL || len == 0 || len >= sizeof(local)) {
+        usage_error("-x wants [LOCALIP:]PORT-TARGETIP:TARGETPORT, not \"%s\"",
+                    item);
+    }
+    memcpy(local, item, len);
+    local[len] = '\0';
+
+    colon = strrchr(local, ':');
+    if (colon != NULL) {
+        *colon = '\0';
+        if (tc_addr_parse(local, &t->local_ip) != TC_OK) {
+            usage_error("-x: \"%s\" is not an IP address", local);
+        }
+        port = parse_number(colon + 1, 1, 65535, "-x local port");
+    } else {
+        port = parse_number(local, 1, 65535, "-x local port");
+    }
+    t->local_port = (uint16_t) port;
+
+    if (tc_endpoint_parse(dash + 1, t->local_port, &t->target) != TC_OK) {
+        usage_error("-x: cannot use target \"%s\" (want IP:PORT)", dash + 1);
+    }
+    if (t->target.ip.family != TC_AF_INET) {
+        usage_error("-x: target \"%s\": only IPv4 targets are supported yet",
+                    dash + 1);
+    }
+}
+
+
+static void
+parse_list(char *arg, tc_main_t *m, bool transfers)
+{
+    char        *save = NULL, *item;
+    tc_replay_t *r = m->replay;
+
+    for (item = strtok_r(arg, ",", &save); item != NULL;
+         item = strtok_r(NULL, ",", &save))
+    {
+        if (transfers) {
+            if (r->ntransfers == TC_TRANSFERS_MAX) {
+                usage_error("-x: at most %s transfers", "64");
+            }
+            parse_transfer(item, &r->transfers[r->ntransfers++]);
+        } else {
+            if (m->nintercepts == TC_INTERCEPTS_MAX) {
+                usage_error("-s: at most %s intercepts", "16");
+            }
+            if (tc_endpoint_parse(item, TC_PROTO_PORT,
+                                  &m->intercepts[m->nintercepts++])
+                != TC_OK)
+            {
+                usage_error("-s: cannot resolve intercept \"%s\"", item);
+            }
+        }
+    }
+}
+
+
+static void
+parse_options(int argc, char **argv, tc_main_t *m)
+{
+    static const struct option longopts[] = {
+        { "transfer", required_argument, NULL, 'x' },
+        { "intercept", required_argument, NULL, 's' },
+        { "no-wait", no_argument, NULL, 'W' },
+        { "timeout", required_argument, NULL, 't' },
+        { "stats-interval", required_argument, NULL, 1 },
+        { "log", required_argument, NULL, 'l' },
+        { "log-level", required_argument, NULL, 2 },
+        { "daemon", no_argument, NULL, 'd' },
+        { "pid", required_argument, NULL, 'P' },
+        { "version", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    int c;
+
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":x:s:Wt:l:dP:vh", longopts, NULL))
+           != -1)
+    {
+        switch (c) {
+        case 'x':
+            parse_list(optarg, m, true);
+            break;
+        case 's':
+            parse_list(optarg, m, false);
+            break;
+        case 'W':
+            m->replay->conf.no_wait = true;
+            break;
+        case 't':
+            m->replay->conf.idle_timeout =
+                parse_number(optarg, 1, 86400, "-t") * 1000;
+            break;
+        case 1:
+            m->stats_interval =
+                parse_number(optarg, 0, 86400, "--stats-interval") * 1000;
+            break;
+        case 'l':
+            m->log_path = optarg;
+            break;
+        case 2:
+            m->log_level = tc_log_level_parse(optarg);
+            if (m->log_level == TC_ERROR) {
+                usage_error("unknown log level \"%s\"", optarg);
+            }
+            break;
+        case 'd':
+            m->daemon = true;
+            break;
+        case 'P':
+            m->pid_path = optarg;
+            break;
+        case 'v':
+            printf("tcpcopy %s (control protocol %d)\n", TC_VERSION,
+                   TC_PROTO_VERSION);
+            exit(0);
+        case 'h':
+            fputs(usage_text, stdout);
+            exit(0);
+        case ':':
+            usage_error("option %s needs a value", argv[optind - 1]);
+            break;
+        default:
+            usage_error("unknown option \"%s\"", argv[optind - 1]);
+        }
+    }
+
+    if (optind < argc) {
+        usage_error("unexpected argument \"%s\"", argv[optind]);
+    }
+    if (m->replay->ntransfers == 0) {
+        usage_error("%s", "-x TRANSFER is required");
+    }
+    if (m->nintercepts == 0) {
+        usage_error("%s", "-s INTERCEPT is required");
+    }
+}
+
+
+/* ---- run time ---- */
+
+static void
+log_ledger(tc_main_t *m, const char *when)
+{
+    char buf[2048];
+
+    m->replay->ledger.capture_drops = m->capture.drops;
+    tc_ledger_format(&m->replay->ledger, buf, sizeof(buf));
+    tc_log_error(TC_LOG_NOTICE, 0, "ledger%s: %s", when, buf);
+    m->last_logged = m->replay->ledger;
+}
+
+
+static void
+on_stats(tc_timer_t *t)
+{
+    tc_main_t *m = t->data;
+
+    m->replay->ledger.capture_drops = m->capture.drops;
+    if (memcmp(&m->last_logged, &m->replay->ledger, sizeof(tc_ledger_t))
+        != 0)
+    {
+        log_ledger(m, "");
+    }
+    tc_timer_set(m->replay->loop, t, m->stats_interval);
+}
+
+
+static void
+on_signal(int signo, void *data)
+{
+    tc_main_t *m = data;
+
+    switch (signo) {
+    case SIGUSR1:
+        log_ledger(m, "");
+        break;
+    case SIGHUP:
+        if (tc_log_reopen() != TC_OK) {
+            tc_log_error(TC_LOG_ERR, errno, "cannot reopen the log file");
+        }
+        break;
+    default:
+        tc_log_error(TC_LOG_NOTICE, 0, "signal %d: stopping", signo);
+        tc_event_stop(m->replay->loop);
+    }
+}
+
+
+static void
+on_capture(void *data, uint32_t events)
+{
+    tc_main_t *m = data;
+
+    (void) events;
+    if (m->capture.ops->read(&m->capture, 1024) == TC_ERROR) {
+        tc_log_error(TC_LOG_ERR, errno, "capture read failed");
+    }
+}
+
+
+static int
+open_io(tc_main_t *m)
+{
+    char err[256];
+
+    m->capture.ops = &tc_capture_raw_ops;
+    m->capture.fd = -1;
+    m->capture.handler = tc_replay_packet;
+    m->capture.data = m->replay;
+    if (m->capture.ops->open(&m->capture, err, sizeof(err)) != TC_OK) {
+        fprintf(stderr, "tcpcopy: %s\n", err);
+        return TC_ERROR;
+    }
+
+    m->replay->sender.ops = &tc_send_raw_ops;
+    if (m->replay->sender.ops->open(&m->replay->sender, err, sizeof(err))
+        != TC_OK)
+    {
+        fprintf(stderr, "tcpcopy: %s\n", err);
+        return TC_ERROR;
+    }
+    return TC_OK;
+}
+
+
+static int
+start(tc_main_t *m, tc_event_loop_t *loop)
+{
+    static const int sigs[] = { SIGTERM, SIGINT, SIGUSR1, SIGHUP };
+    size_t           i;
+
+    for (i = 0; i < tc_nelems(sigs); i++) {
+        if (tc_event_signal(loop, sigs[i], on_signal, m) != TC_OK) {
+            return TC_ERROR;
+        }
+    }
+
+    if (tc_event_add(loop, m->capture.fd, TC_EV_READ, on_capture, m)
+        != TC_OK)
+    {
+        return TC_ERROR;
+    }
+
+    m->replay->ctl = tc_ctl_create(loop, m->intercepts, m->nintercepts,
+                                   &m->replay->ledger, tc_replay_reply,
+                                   tc_replay_resync, m->replay);
+    if (m->replay->ctl == NULL) {
+        return TC_ERROR;
+    }
+
+    tc_timer_init(&m->stats_timer, on_stats, m);
+    if (m->stats_interval > 0) {
+        tc_timer_set(loop, &m->stats_timer, m->stats_interval);
+    }
+    return TC_OK;
+}
+
+
+static void
+log_start(const tc_main_t *m)
+{
+    const tc_transfer_t *t;
+    char                 a[TC_ADDR_STRLEN], b[TC_ADDR_STRLEN];
+    size_t               i;
+
+    for (i = 0; i < m->replay->ntransfers; i++) {
+        t = &m->replay->transfers[i];
+        tc_log_error(TC_LOG_NOTICE, 0, "replaying %s:%u to %s:%u",
+                     t->local_ip.family ? tc_addr_str(&t->local_ip, a,
+                                                      sizeof(a))
+                                        : "*",
+                     t->local_port, tc_addr_str(&t->target.ip, b, sizeof(b)),
+                     t->target.port);
+    }
+}
+
+
+static void
+stop(tc_main_t *m, tc_event_loop_t *loop)
+{
+    tc_replay_shutdown(m->replay);
+    (void) tc_event_run_once(loop, 0); /* flush the last ROUTE frames */
+    log_ledger(m, " (final)");
+    tc_ctl_destroy(m->replay->ctl);
+    tc_event_del(loop, m->capture.fd);
+    m->capture.ops->close(&m->capture);
+    m->replay->sender.ops->close(&m->replay->sender);
+    tc_pidfile_remove(m->pid_path);
+}
+
+
+int
+main(int argc, char **argv)
+{
+    static tc_replay_t replay;
+    tc_main_t          m;
+    tc_event_loop_t   *loop;
+    long               other;
+
+    memset(&m, 0, sizeof(m));
+    m.replay = &replay;
+    m.log_level = TC_LOG_NOTICE;
+    m.stats_interval = 5000;
+    tc_sess_conf_default(&replay.conf, &replay.ledger);
+    tc_time_update();
+
+    parse_options(argc, argv, &m);
+
+    if (tc_log_init("tcpcopy", m.log_path, m.log_level) != TC_OK) {
+        fprintf(stderr, "tcpcopy: cannot open log file %s: %s\n", m.log_path,
+                strerror(errno));
+        return 1;
+    }
+
+    if (open_io(&m) != TC_OK) {
+        return 1;
+    }
+
+    if (m.daemon && tc_daemonize() != TC_OK) {
+        fprintf(stderr, "tcpcopy: cannot daemonize: %s\n", strerror(errno));
+        return 1;
+    }
+
+    if (m.pid_path != NULL) {
+        switch (tc_pidfile_write(m.pid_path, &other)) {
+        case TC_OK:
+            break;
+        case TC_DECLINED:
+            tc_log_error(TC_LOG_EMERG, 0, "pid file %s names running "
+                         "process %ld: is tcpcopy already running?",
+                         m.pid_path, other);
+            return 1;
+        default:
+            tc_log_error(TC_LOG_EMERG, errno, "cannot write pid file %s",
+                         m.pid_path);
+            return 1;
+        }
+    }
+
+    loop = tc_event_loop_create(NULL);
+    if (loop == NULL || tc_replay_init(&replay, loop) != TC_OK ||
+        start(&m, loop) != TC_OK)
+    {
+        tc_log_error(TC_LOG_EMERG, errno, "start-up failed");
+        return 1;
+    }
+
+    log_start(&m);
+    (void) tc_event_run(loop);
+    stop(&m, loop);
+    tc_event_loop_destroy(loop);
+    tc_log_close();
+    return 0;
+}

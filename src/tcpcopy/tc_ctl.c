@@ -1,0 +1,540 @@
+/*
+ * tc_ctl.c: control channel client (see tc_ctl.h).
+ *
+ * Connection states: IDLE (waiting for the reconnect timer), CONNECTING
+ * (non-blocking connect in progress), HELLO (our HELLO sent, waiting for
+ * intercept's), READY.  Any error closes the socket and re-arms the
+ * reconnect timer with a doubling backoff; tcpcopy keeps capturing and
+ * counts what it could not deliver meanwhile.
+ */
+#include "tc_config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tc_ctl.h"
+#include "tc_log.h"
+#include "tc_time.h"
+
+#define CTL_IN_CAP       (256 * 1024)
+#define CTL_OUT_HIGH     (16 * 1024 * 1024)
+#define CTL_BACKOFF_MIN  100
+#define CTL_BACKOFF_MAX  5000
+#define CTL_PING_EVERY   5000
+#define CTL_DEAD_AFTER   20000
+#define CTL_ROUTES_FRAME ((TC_PROTO_MAX_BODY - 4) / TC_PROTO_ROUTE_ENTRY)
+
+typedef enum {
+    CTL_IDLE = 1,
+    CTL_CONNECTING,
+    CTL_HELLO,
+    CTL_READY
+} ctl_state_e;
+
+typedef struct {
+    tc_ctl_t      *ctl;
+    tc_endpoint_t  peer;
+    char           name[TC_ADDR_STRLEN + 8];
+    int            fd;
+    ctl_state_e    state;
+    uint8_t       *in;
+    size_t         in_len;
+    uint8_t       *out;
+    size_t         out_off, out_len, out_cap;
+    bool           want_write;
+    tc_timer_t     timer;
+    tc_msec_t      backoff;
+    tc_msec_t      last_rx;
+    bool           down_logged;
+} ctl_conn_t;
+
+struct tc_ctl_s {
+    tc_event_loop_t *loop;
+    tc_ledger_t     *ledger;
+    tc_ctl_reply_pt  on_reply;
+    tc_ctl_ready_pt  on_ready;
+    void            *data;
+    ctl_conn_t      *conns;
+    size_t           nconns;
+    tc_msg_route_t  *routes;
+    size_t           nroutes, routes_cap;
+};
+
+static void ctl_connect(ctl_conn_t *c);
+static void ctl_io(void *data, uint32_t events);
+
+
+static void
+ctl_fail(ctl_conn_t *c, const char *why, int err)
+{
+    if (c->fd != -1) {
+        tc_event_del(c->ctl->loop, c->fd);
+        close(c->fd);
+        c->fd = -1;
+    }
+
+    if (c->state == CTL_READY) {
+        c->ctl->ledger->ctl_disconnects++;
+        tc_log_error(TC_LOG_WARN, err, "intercept %s: %s; reconnecting",
+                     c->name, why);
+    } else if (!c->down_logged) {
+        tc_log_error(TC_LOG_WARN, err,
+                     "intercept %s: %s; retrying every few seconds "
+                     "(replies cannot be seen until it is reachable)",
+                     c->name, why);
+        c->down_logged = true;
+    }
+
+    c->state = CTL_IDLE;
+    c->in_len = 0;
+    c->out_off = c->out_len = 0;
+    c->want_write = false;
+    tc_timer_set(c->ctl->loop, &c->timer, c->backoff);
+    c->backoff = tc_min(c->backoff * 2, CTL_BACKOFF_MAX);
+}
+
+
+/* Appends bytes to the output queue; false when over the high-water mark. */
+static bool
+ctl_queue(ctl_conn_t *c, const uint8_t *p, size_t len)
+{
+    size_t   need, cap;
+    uint8_t *nb;
+
+    if (c->out_len + len > CTL_OUT_HIGH) {
+        return false;
+    }
+
+    if (c->out_off > 0 && c->out_off + c->out_len + len > c->out_cap) {
+        memmove(c->out, c->out + c->out_off, c->out_len);
+        c->out_off = 0;
+    }
+
+    need = c->out_off + c->out_len + len;
+    if (need > c->out_cap) {
+        cap = c->out_cap ? c->out_cap : 64 * 1024;
+        while (cap < need) {
+            cap *= 2;
+        }
+        nb = realloc(c->out, cap);
+        if (nb == NULL) {
+            return false;
+        }
+        c->out = nb;
+        c->out_cap = cap;
+    }
+
+    memcpy(c->out + c->out_off + c->out_len, p, len);
+    c->out_len += len;
+    return true;
+}
+
+
+static void
+ctl_write(ctl_conn_t *c)
+{
+    ssize_t n;
+    bool    want;
+
+    while (c->out_len > 0) {
+        n = send(c->fd, c->out + c->out_off, c->out_len,
+                 MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n == -1) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+                break;
+            }
+            ctl_fail(c, "send failed", errno);
+            return;
+        }
+        c->out_off += (size_t) n;
+        c->out_len -= (size_t) n;
+    }
+
+    if (c->out_len == 0) {
+        c->out_off = 0;
+    }
+
+    want = c->out_len > 0;
+    if (want != c->want_write) {
+        c->want_write = want;
+        tc_event_mod(c->ctl->loop, c->fd,
+                     TC_EV_READ | (want ? TC_EV_WRITE : 0));
+    }
+}
+
+
+static void
+ctl_send_hello(ctl_conn_t *c)
+{
+    tc_msg_hello_t h;
+    uint8_t        buf[128];
+    size_t         n;
+
+    memset(&h, 0, sizeof(h));
+    h.version = TC_PROTO_VERSION;
+    h.role = TC_ROLE_TCPCOPY;
+    h.caps = 0;
+    strcpy(h.name, "tcpcopy");
+
+    n = tc_proto_encode_hello(buf, sizeof(buf), &h);
+    if (n == 0 || !ctl_queue(c, buf, n)) {
+        ctl_fail(c, "cannot encode HELLO", 0);
+        return;
+    }
+    c->state = CTL_HELLO;
+    ctl_write(c);
+}
+
+
+static void
+ctl_handle_frame(ctl_conn_t *c, const tc_frame_t *f)
+{
+    tc_msg_hello_t h;
+    tc_msg_reply_t r;
+    uint64_t       token;
+    uint8_t        buf[32];
+    size_t         n;
+
+    switch (f->type) {
+    case TC_MSG_HELLO:
+        if (tc_proto_decode_hello(f, &h) != TC_OK
+            || h.role != TC_ROLE_INTERCEPT)
+        {
+            ctl_fail(c, "bad HELLO from peer (is it an intercept?)", 0);
+            return;
+        }
+        if (c->state == CTL_HELLO) {
+            c->state = CTL_READY;
+            c->backoff = CTL_BACKOFF_MIN;
+            c->down_logged = false;
+            c->ctl->ledger->ctl_connects++;
+            tc_log_error(TC_LOG_NOTICE, 0, "intercept %s: connected (%s)",
+                         c->name, h.name);
+            c->ctl->on_ready(c->ctl->data);
+        }
+        return;
+    case TC_MSG_REPLY:
+        if (c->state == CTL_READY && tc_proto_decode_reply(f, &r) == TC_OK) {
+            c->ctl->on_reply(c->ctl->data, &r);
+        } else {
+            c->ctl->ledger->replies_bad++;
+        }
+        return;
+    case TC_MSG_PING:
+        if (tc_proto_decode_ping(f, &token) == TC_OK) {
+            n = tc_proto_encode_ping(buf, sizeof(buf), TC_MSG_PONG, token);
+            (void) ctl_queue(c, buf, n);
+        }
+        return;
+    default:
+        return; /* PONG, or a type from a newer peer: skipped */
+    }
+}
+
+
+static void
+ctl_read(ctl_conn_t *c)
+{
+    ssize_t    n;
+    int        used;
+    size_t     off;
+    tc_frame_t f;
+
+    for (;;) {
+        n = recv(c->fd, c->in + c->in_len, CTL_IN_CAP - c->in_len,
+                 MSG_DONTWAIT);
+        if (n == 0) {
+            ctl_fail(c, "connection closed by intercept", 0);
+            return;
+        }
+        if (n == -1) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+                return;
+            }
+            ctl_fail(c, "receive failed", errno);
+            return;
+        }
+        c->in_len += (size_t) n;
+        c->last_rx = tc_time_now();
+
+        off = 0;
+        while ((used = tc_proto_decode(c->in + off, c->in_len - off, &f)) > 0)
+        {
+            ctl_handle_frame(c, &f);
+            if (c->fd == -1) {
+                return;
+            }
+            off += (size_t) used;
+        }
+        if (used == TC_PROTO_EVERSION) {
+            tc_log_error(TC_LOG_ERR, 0,
+                         "intercept %s speaks protocol version %u, this "
+                         "tcpcopy speaks %u: upgrade one of them",
+                         c->name, f.version, TC_PROTO_VERSION);
+            ctl_fail(c, "protocol version mismatch", 0);
+            return;
+        }
+        if (used == TC_PARSE_INVALID) {
+            ctl_fail(c, "malformed frame from intercept", 0);
+            return;
+        }
+        memmove(c->in, c->in + off, c->in_len - off);
+        c->in_len -= off;
+    }
+}
+
+
+static void
+ctl_io(void *data, uint32_t events)
+{
+    ctl_conn_t *c = data;
+    int         err = 0;
+    socklen_t   len = sizeof(err);
+
+    if (c->state == CTL_CONNECTING) {
+        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 ||
+            err != 0)
+        {
+            ctl_fail(c, "connect failed", err);
+            return;
+        }
+        c->last_rx = tc_time_now();
+        tc_timer_set(c->ctl->loop, &c->timer, CTL_PING_EVERY);
+        ctl_send_hello(c);
+        return;
+    }
+
+    if (events & (TC_EV_READ | TC_EV_ERROR)) {
+        ctl_read(c);
+    }
+    if (c->fd != -1 && (events & TC_EV_WRITE)) {
+        ctl_write(c);
+    }
+}
+
+
+static void
+ctl_connect(ctl_conn_t *c)
+{
+    struct sockaddr_storage ss;
+    socklen_t               slen;
+    int                     one = 1, af;
+
+    slen = tc_endpoint_to_sockaddr(&c->peer, &ss);
+    af = (c->peer.ip.family == TC_AF_INET6) ? AF_INET6 : AF_INET;
+
+    c->fd = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c->fd == -1) {
+        ctl_fail(c, "socket failed", errno);
+        return;
+    }
+    (void) setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+
+    if (connect(c->fd, (struct sockaddr *) &ss, slen) == -1 &&
+        errno != EINPROGRESS)
+    {
+        ctl_fail(c, "connect failed", errno);
+        return;
+    }
+
+    c->state = CTL_CONNECTING;
+    if (tc_event_add(c->ctl->loop, c->fd, TC_EV_READ | TC_EV_WRITE, ctl_io,
+                     c) != TC_OK)
+    {
+        ctl_fail(c, "cannot watch socket", errno);
+        return;
+    }
+    c->want_write = true;
+    /* a connect that hangs (SYN dropped) is retried after a while */
+    tc_timer_set(c->ctl->loop, &c->timer, CTL_DEAD_AFTER / 4);
+}
+
+
+/* Reconnect backoff, connect timeout and keep-alive ping, all in one. */
+static void
+ctl_timer(tc_timer_t *t)
+{
+    ctl_conn_t *c = t->data;
+    uint8_t     buf[32];
+    size_t      n;
+
+    switch (c->state) {
+    case CTL_IDLE:
+        ctl_connect(c);
+        return;
+    case CTL_CONNECTING:
+        ctl_fail(c, "connect timed out", ETIMEDOUT);
+        return;
+    case CTL_HELLO:
+    case CTL_READY:
+        if (tc_time_now() - c->last_rx > CTL_DEAD_AFTER) {
+            ctl_fail(c, "no answer for 20 s", ETIMEDOUT);
+            return;
+        }
+        n = tc_proto_encode_ping(buf, sizeof(buf), TC_MSG_PING,
+                                 (uint64_t) tc_time_now());
+        (void) ctl_queue(c, buf, n);
+        ctl_write(c);
+        tc_timer_set(c->ctl->loop, &c->timer, CTL_PING_EVERY);
+        return;
+    }
+}
+
+
+/* End of each reactor iteration: batch queued ROUTEs into frames. */
+static void
+ctl_flush(void *data)
+{
+    tc_ctl_t *ctl = data;
+    uint8_t   frame[TC_PROTO_HDR_LEN + TC_PROTO_MAX_BODY];
+    size_t    i, off, chunk, n, sent_to;
+
+    for (off = 0; off < ctl->nroutes; off += chunk) {
+        chunk = tc_min(ctl->nroutes - off, (size_t) CTL_ROUTES_FRAME);
+        n = tc_proto_encode_route(frame, sizeof(frame), ctl->routes + off,
+                                  chunk);
+        sent_to = 0;
+        for (i = 0; i < ctl->nconns; i++) {
+            if (ctl->conns[i].state == CTL_READY &&
+                ctl_queue(&ctl->conns[i], frame, n))
+            {
+                sent_to++;
+            }
+        }
+        if (sent_to > 0) {
+            ctl->ledger->ctl_routes_sent += chunk;
+        } else {
+            ctl->ledger->ctl_routes_unsent += chunk;
+        }
+    }
+    ctl->nroutes = 0;
+
+    for (i = 0; i < ctl->nconns; i++) {
+        if (ctl->conns[i].fd != -1 && ctl->conns[i].out_len > 0 &&
+            ctl->conns[i].state >= CTL_HELLO)
+        {
+            ctl_write(&ctl->conns[i]);
+        }
+    }
+}
+
+
+void
+tc_ctl_route(tc_ctl_t *ctl, uint8_t op, const tc_endpoint_t *ep)
+{
+    tc_msg_route_t *nr;
+    size_t          cap;
+
+    if (tc_ctl_ready_count(ctl) == 0) {
+        ctl->ledger->ctl_routes_unsent++;
+        return;
+    }
+
+    if (ctl->nroutes == ctl->routes_cap) {
+        cap = ctl->routes_cap ? ctl->routes_cap * 2 : 1024;
+        nr = realloc(ctl->routes, cap * sizeof(*nr));
+        if (nr == NULL) {
+            ctl->ledger->ctl_routes_unsent++;
+            return;
+        }
+        ctl->routes = nr;
+        ctl->routes_cap = cap;
+    }
+
+    nr = &ctl->routes[ctl->nroutes++];
+    nr->op = op;
+    nr->addr = ep->ip;
+    nr->port = ep->port;
+}
+
+
+size_t
+tc_ctl_ready_count(const tc_ctl_t *ctl)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < ctl->nconns; i++) {
+        n += (ctl->conns[i].state == CTL_READY);
+    }
+    return n;
+}
+
+
+tc_ctl_t *
+tc_ctl_create(tc_event_loop_t *loop, const tc_endpoint_t *peers,
+              size_t npeers, tc_ledger_t *ledger, tc_ctl_reply_pt on_reply,
+              tc_ctl_ready_pt on_ready, void *data)
+{
+    tc_ctl_t   *ctl;
+    ctl_conn_t *c;
+    size_t      i, len;
+
+    ctl = calloc(1, sizeof(*ctl));
+    if (ctl == NULL) {
+        return NULL;
+    }
+    ctl->conns = calloc(npeers, sizeof(ctl_conn_t));
+    if (ctl->conns == NULL) {
+        free(ctl);
+        return NULL;
+    }
+    ctl->loop = loop;
+    ctl->ledger = ledger;
+    ctl->on_reply = on_reply;
+    ctl->on_ready = on_ready;
+    ctl->data = data;
+    ctl->nconns = npeers;
+
+    for (i = 0; i < npeers; i++) {
+        c = &ctl->conns[i];
+        c->ctl = ctl;
+        c->peer = peers[i];
+        c->fd = -1;
+        c->state = CTL_IDLE;
+        c->backoff = CTL_BACKOFF_MIN;
+        c->in = malloc(CTL_IN_CAP);
+        if (c->in == NULL) {
+            tc_ctl_destroy(ctl);
+            return NULL;
+        }
+        tc_addr_str(&c->peer.ip, c->name, TC_ADDR_STRLEN);
+        len = strlen(c->name);
+        snprintf(c->name + len, sizeof(c->name) - len, ":%u", c->peer.port);
+        tc_timer_init(&c->timer, ctl_timer, c);
+        ctl_connect(c);
+    }
+
+    (void) tc_event_on_tick(loop, ctl_flush, ctl);
+    return ctl;
+}
+
+
+void
+tc_ctl_destroy(tc_ctl_t *ctl)
+{
+    size_t      i;
+    ctl_conn_t *c;
+
+    for (i = 0; i < ctl->nconns; i++) {
+        c = &ctl->conns[i];
+        if (c->fd != -1) {
+            ctl_write(c); /* last routes, best effort */
+        }
+        if (c->fd != -1) {
+            tc_event_del(ctl->loop, c->fd);
+            close(c->fd);
+        }
+        tc_timer_del(ctl->loop, &c->timer);
+        free(c->in);
+        free(c->out);
+    }
+    free(ctl->conns);
+    free(ctl->routes);
+    free(ctl);
+}

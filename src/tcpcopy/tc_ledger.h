@@ -1,0 +1,71 @@
+/*
+ * tc_ledger.h: tcpcopy's accounting.  Every stage counts what it handled
+ * and what it gave up, with a reason, so that no request is lost silently.
+ * One ledger per process, owned by main and passed by pointer.
+ */
+#ifndef TC_LEDGER_H_INCLUDED
+#define TC_LEDGER_H_INCLUDED
+
+#include "tc_core.h"
+
+/* Why a session ended; "normal" is the only reason that is not a loss. */
+typedef enum {
+    TC_END_NORMAL = 0,     /* FIN or RST exchanged as the client did */
+    TC_END_TARGET_RST,     /* the target reset an established session */
+    TC_END_TARGET_REFUSED, /* the target answered our SYN with RST */
+    TC_END_SYN_TIMEOUT,    /* no SYN-ACK from the target (via intercept) */
+    TC_END_RETRANS_LIMIT,  /* data never acked by the target */
+    TC_END_IDLE_TIMEOUT,   /* no traffic from client or target for -t */
+    TC_END_SEQ_GAP,        /* capture lost client bytes the session needs */
+    TC_END_PORT_REUSE,     /* a new SYN took the client port over */
+    TC_END_MEMORY,         /* the session buffer limit was reached */
+    TC_END_SHUTDOWN,       /* tcpcopy stopped with the session open */
+    TC_END_NREASONS
+} tc_end_reason_e;
+
+/* Why a captured or received packet was not used. */
+typedef struct {
+    uint64_t pkts_captured;   /* TCP packets read from the capture */
+    uint64_t pkts_matched;    /* ... to a transferred port */
+    uint64_t pkts_parse_err;  /* ... that did not parse */
+    uint64_t pkts_no_session; /* ... for no session, not a SYN or data */
+    uint64_t pkts_late;       /* ... for a session already ended */
+    uint64_t capture_drops;   /* kernel socket drops (SO_RXQ_OVFL) */
+
+    uint64_t sess_opened;      /* sessions started from a captured SYN */
+    uint64_t sess_midstream;   /* ... from a connection already open */
+    uint64_t sess_ended[TC_END_NREASONS];
+    uint64_t sess_active;
+
+    uint64_t bytes_captured;   /* client payload bytes accepted in order */
+    uint64_t bytes_dup;        /* client bytes seen twice (retransmits) */
+    uint64_t bytes_sent;       /* client bytes sent to the target (first) */
+    uint64_t bytes_acked;      /* client bytes acked by the target */
+    uint64_t bytes_lost;       /* client bytes of ended sessions never acked */
+    uint64_t bytes_gap;        /* client bytes missing from the capture */
+
+    uint64_t segs_sent;        /* segments sent to the target */
+    uint64_t segs_retrans;     /* ... of which retransmissions */
+    uint64_t send_errors;      /* sendto() failures (any reason) */
+    uint64_t send_eperm;
+    uint64_t send_emsgsize;
+    uint64_t send_enobufs;
+
+    uint64_t replies;          /* reply headers received from intercept */
+    uint64_t replies_unknown;  /* ... for no session */
+    uint64_t replies_bad;      /* ... that did not parse */
+    uint64_t reply_waits;      /* requests held until the target answered */
+    uint64_t reply_timeouts;   /* ... released without an answer */
+
+    uint64_t ctl_connects;     /* control connections established */
+    uint64_t ctl_disconnects;
+    uint64_t ctl_routes_sent;
+    uint64_t ctl_routes_unsent; /* routes not delivered (no connection) */
+} tc_ledger_t;
+
+const char *tc_end_reason_str(int reason);
+
+/* Formats the one-line summary into buf; returns buf. */
+char *tc_ledger_format(const tc_ledger_t *l, char *buf, size_t size);
+
+#endif /* TC_LEDGER_H_INCLUDED */

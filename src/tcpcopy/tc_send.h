@@ -1,0 +1,30 @@
+/*
+ * tc_send.h: send backends behind one ops struct (raw IP socket by default;
+ * datalink injection plugs in here).
+ */
+#ifndef TC_SEND_H_INCLUDED
+#define TC_SEND_H_INCLUDED
+
+#include "tc_core.h"
+#include "tc_addr.h"
+
+typedef struct tc_sender_s tc_sender_t;
+
+typedef struct {
+    const char *name;
+    int (*open)(tc_sender_t *snd, char *err, size_t errlen);
+    /* Sends one IP packet to dst; TC_OK, or TC_ERROR with errno set. */
+    int (*send)(tc_sender_t *snd, const uint8_t *pkt, size_t len,
+                const tc_addr_t *dst);
+    void (*close)(tc_sender_t *snd);
+} tc_send_ops_t;
+
+struct tc_sender_s {
+    const tc_send_ops_t *ops;
+    int                  fd;
+    void                *priv;
+};
+
+extern const tc_send_ops_t tc_send_raw_ops;
+
+#endif /* TC_SEND_H_INCLUDED */
