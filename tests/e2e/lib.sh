@@ -1,0 +1,728 @@
+# tests/e2e/lib.sh: shared helpers for the end-to-end test bed, the demo
+# and the benchmark.  Sourced (POSIX sh) by a script that first sets TOP to
+# the repository root:
+#
+#     TOP=$(cd "$(dirname "$0")/../.." && pwd)
+#     . "$TOP/tests/e2e/lib.sh"
+#     trap cleanup EXIT INT TERM
+#     e2e_require nginx curl
+#     topo_up
+#
+# Topology (all inside 10.77.0.0/16, one set of namespaces per run, named
+# after this shell's pid so parallel runs do not collide):
+#
+#   cli-$S 10.77.1.2 --- 10.77.1.1 onl-$S 10.77.2.1 --- 10.77.2.2 tgt-$S
+#  cli2-$S 10.77.3.2 --- 10.77.3.1 onl2-$S 10.77.4.1 --- 10.77.4.2 tgt-$S
+#                                                     (second pair: "two")
+#
+# Clients route everything via their online host; online hosts never
+# forward (ip_forward=0), so a reply of the target can only reach a client
+# if something is badly wrong.  Every process started here is recorded and
+# killed by cleanup; the namespaces and the per-run temp dir ($W) go too
+# (the temp dir stays if KEEP=1).
+
+TOP=${TOP:-$(pwd)}
+# Sorted lists are compared with comm/cmp: one collation for all of them.
+LC_ALL=C
+export LC_ALL
+TCPCOPY=${TCPCOPY:-$TOP/objs/tcpcopy}
+INTERCEPT=${INTERCEPT:-$TOP/objs/intercept}
+# Extra options for the daemons, e.g. TCPCOPY_ARGS="--with-debug-thing".
+TCPCOPY_ARGS=${TCPCOPY_ARGS:-}
+INTERCEPT_ARGS=${INTERCEPT_ARGS:-}
+CTL_PORT=${CTL_PORT:-36524}
+PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
+
+S=$$
+NS_CLI=cli-$S
+NS_ONL=onl-$S
+NS_TGT=tgt-$S
+NS_CLI2=cli2-$S
+NS_ONL2=onl2-$S
+
+CLI_IP=10.77.1.2
+ONL_IP=10.77.1.1
+ONL_TGT_IP=10.77.2.1
+TGT_IP=10.77.2.2
+CLI2_IP=10.77.3.2
+ONL2_IP=10.77.3.1
+ONL2_TGT_IP=10.77.4.1
+TGT2_IP=10.77.4.2
+
+T_NUM=0
+T_FAILED=0
+T_DONE=0
+E2E_NSES=
+E2E_PIDS=
+E2E_NGINX=
+E2E_REDIS=
+W=
+
+
+# ---------------------------------------------------------------- output
+
+# log MSG...: a comment line in the test output (TAP "# ").
+log() {
+    echo "# $*"
+}
+
+# ok DESC / not_ok DESC: one kselftest result line each.
+ok() {
+    T_NUM=$((T_NUM + 1))
+    echo "ok $T_NUM - $*"
+}
+
+not_ok() {
+    T_NUM=$((T_NUM + 1))
+    T_FAILED=$((T_FAILED + 1))
+    echo "not ok $T_NUM - $*"
+}
+
+# check DESC CMD...: runs CMD; ok if it succeeds, not ok otherwise.
+check() {
+    _desc=$1
+    shift
+    if "$@"; then ok "$_desc"; else not_ok "$_desc"; fi
+}
+
+# t_skip REASON: the whole script is skipped (exit 4, run.sh counts it).
+t_skip() {
+    echo "SKIP: $*"
+    T_DONE=1
+    exit 4
+}
+
+# t_done: prints the plan and exits 0 if every result was ok, else 1.
+t_done() {
+    echo "1..$T_NUM"
+    T_DONE=1
+    if [ "$T_FAILED" -eq 0 ]; then
+        echo "# all $T_NUM ok"
+        exit 0
+    fi
+    echo "# $T_FAILED of $T_NUM failed"
+    exit 1
+}
+
+# bail DESC: a fatal failure: counted as not ok, then the script ends
+# (cleanup still runs).  Used when later checks would be meaningless.
+bail() {
+    not_ok "$*"
+    echo "Bail out! $*"
+    t_done
+}
+
+
+# ---------------------------------------------------------------- setup
+
+# e2e_require TOOL...: skips the script unless root and every tool exists.
+e2e_require() {
+    if [ "$(id -u)" != 0 ]; then
+        t_skip "needs root (network namespaces, iptables)"
+    fi
+    _missing=
+    for _t in ip iptables ss timeout "$@"; do
+        command -v "$_t" > /dev/null 2>&1 || _missing="$_missing $_t"
+    done
+    if [ -n "$_missing" ]; then
+        t_skip "missing tools:$_missing (run: sh auto/deps)"
+    fi
+    # mktemp -d is private to root; nginx workers run as root too (conf).
+    W=$(mktemp -d "${TMPDIR:-/tmp}/tc-e2e.XXXXXX") || t_skip "mktemp failed"
+    export W
+    log "work dir $W (namespaces *-$S)"
+}
+
+# e2e_require_daemons: skips unless both binaries were built.
+e2e_require_daemons() {
+    for _b in "$TCPCOPY" "$INTERCEPT"; do
+        [ -x "$_b" ] || t_skip "$_b not built (run: ./configure && make)"
+    done
+}
+
+# nsx NS CMD...: runs CMD inside namespace NS.
+nsx() {
+    _ns=$1
+    shift
+    ip netns exec "$_ns" "$@"
+}
+
+# now_s: wall clock as seconds with fraction (same clock as nginx $msec).
+now_s() {
+    date +%s.%N | cut -c1-14
+}
+
+# wait_until TIMEOUT_S CMD...: polls CMD every 0.1 s until it succeeds
+# (return 0) or TIMEOUT_S seconds have passed (return 1).
+wait_until() {
+    _limit=$(( $1 * 10 ))
+    shift
+    _i=0
+    while [ "$_i" -lt "$_limit" ]; do
+        "$@" && return 0
+        sleep 0.1
+        _i=$((_i + 1))
+    done
+    "$@"
+}
+
+_ns_add() {
+    ip netns add "$1" || return 1
+    E2E_NSES="$E2E_NSES $1"
+    ip -n "$1" link set lo up
+}
+
+_offload_off() {
+    # Segmentation offloads make veths hand 64 KB TCP "packets" to the
+    # receiver, which raw sockets then see; real NICs on a wire do not.
+    command -v ethtool > /dev/null 2>&1 || return 0
+    nsx "$1" ethtool -K "$2" tso off gso off gro off tx off rx off \
+        > /dev/null 2>&1 || true
+}
+
+# _link NS1 IF1 IP1 NS2 IF2 IP2: one veth pair, /24 addresses, up.
+_link() {
+    ip link add "$2" netns "$1" type veth peer name "$5" netns "$4" ||
+        return 1
+    ip -n "$1" addr add "$3/24" dev "$2"
+    ip -n "$4" addr add "$6/24" dev "$5"
+    ip -n "$1" link set "$2" up
+    ip -n "$4" link set "$5" up
+    _offload_off "$1" "$2"
+    _offload_off "$4" "$5"
+}
+
+_sysctl_host() {
+    # rp_filter off everywhere: tcpcopy sends from the client's address,
+    # which is not the online host's own.  Effective value is max(all, if).
+    _ns=$1
+    _fwd=$2
+    nsx "$_ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+        net.ipv4.conf.default.rp_filter=0 "net.ipv4.ip_forward=$_fwd" \
+        net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535
+    for _if in $(ip -n "$_ns" -o link show | awk -F': ' '{print $2}' \
+                 | sed 's/@.*//'); do
+        nsx "$_ns" sysctl -qw "net.ipv4.conf.$_if.rp_filter=0"
+    done
+}
+
+# topo_up [two]: builds client, online and target namespaces (and with
+# "two" a second client and online host wired to the same target).
+topo_up() {
+    _ns_add "$NS_CLI" && _ns_add "$NS_ONL" && _ns_add "$NS_TGT" || return 1
+    _link "$NS_CLI" eth0 "$CLI_IP" "$NS_ONL" cli0 "$ONL_IP" || return 1
+    _link "$NS_ONL" tgt0 "$ONL_TGT_IP" "$NS_TGT" onl0 "$TGT_IP" || return 1
+    ip -n "$NS_CLI" route add default via "$ONL_IP" || return 1
+    ip -n "$NS_TGT" route add 10.77.1.0/24 via "$ONL_TGT_IP" || return 1
+    if [ "${1:-}" = two ]; then
+        _ns_add "$NS_CLI2" && _ns_add "$NS_ONL2" || return 1
+        _link "$NS_CLI2" eth0 "$CLI2_IP" "$NS_ONL2" cli0 "$ONL2_IP" ||
+            return 1
+        _link "$NS_ONL2" tgt0 "$ONL2_TGT_IP" "$NS_TGT" onl20 "$TGT2_IP" ||
+            return 1
+        ip -n "$NS_CLI2" route add default via "$ONL2_IP" || return 1
+        ip -n "$NS_TGT" route add 10.77.3.0/24 via "$ONL2_TGT_IP" ||
+            return 1
+        _sysctl_host "$NS_ONL2" 0
+        _sysctl_host "$NS_CLI2" 0
+    fi
+    _sysctl_host "$NS_ONL" 0
+    _sysctl_host "$NS_TGT" 0
+    _sysctl_host "$NS_CLI" 0
+    nsx "$NS_CLI" ping -c 1 -W 2 "$ONL_IP" > /dev/null 2>&1 || true
+    return 0
+}
+
+
+# ---------------------------------------------------------------- processes
+
+# proc_alive PID: true if PID runs and is not a zombie.
+proc_alive() {
+    [ -n "$1" ] && [ -r "/proc/$1/stat" ] || return 1
+    _st=$(sed 's/.*) //' "/proc/$1/stat" 2> /dev/null | cut -d' ' -f1)
+    [ -n "$_st" ] && [ "$_st" != Z ]
+}
+
+_proc_gone() {
+    ! proc_alive "$1"
+}
+
+# proc_stop PID [SIG] [TIMEOUT_S]: sends SIG (TERM), waits up to TIMEOUT_S
+# (5) for the process to end, then KILLs it.  Returns 0 if it ended by
+# itself.
+proc_stop() {
+    _pid=$1
+    proc_alive "$_pid" || return 0
+    kill "-${2:-TERM}" "$_pid" 2> /dev/null
+    if wait_until "${3:-5}" _proc_gone "$_pid"; then
+        return 0
+    fi
+    kill -KILL "$_pid" 2> /dev/null
+    wait_until 2 _proc_gone "$_pid"
+    return 1
+}
+
+# e2e_bg NS LOG CMD...: starts CMD in the background inside NS with stdout
+# and stderr to LOG; sets BG_PID (ip netns exec execs, so it is CMD's pid)
+# and records it for cleanup.
+e2e_bg() {
+    _ns=$1
+    _log=$2
+    shift 2
+    ip netns exec "$_ns" "$@" > "$_log" 2>&1 &
+    BG_PID=$!
+    E2E_PIDS="$E2E_PIDS $BG_PID"
+}
+
+# port_listens NS PORT: a TCP socket listens on PORT inside NS.
+port_listens() {
+    nsx "$1" ss -Hltn "sport = :$2" 2> /dev/null | grep -q .
+}
+
+# conn_count NS FILTER: number of established TCP sockets matching an ss
+# filter, e.g. "dport = :36524".
+conn_count() {
+    nsx "$1" ss -Htn state established "$2" 2> /dev/null | wc -l
+}
+
+_has_conn() {
+    [ "$(conn_count "$1" "$2")" -gt 0 ]
+}
+
+
+# ---------------------------------------------------------------- nginx
+
+# nginx_start NS NAME: starts an nginx (1 worker, daemon) in NS listening on
+# port 80 of every address there, files in $W/NAME.  The access log is
+# $W/NAME/access.log, one line a request:
+#     $msec|$remote_addr:$remote_port|$status|$request_length|$request
+# GET (any URI) answers 200 "ok".  /post/* reads the whole body (up to
+# 2 MB) by proxying it to a local sink, then answers 200, so a request
+# logged 200 with the right $request_length really arrived complete.
+nginx_start() {
+    _ns=$1
+    _d=$W/$2
+    mkdir -p "$_d/tmp"
+    if [ ! -f "$_d/nginx.conf" ]; then
+        _nginx_conf "$_d" > "$_d/nginx.conf"
+    fi
+    nsx "$_ns" nginx -q -c "$_d/nginx.conf" -p "$_d" -e "$_d/error.log" ||
+        return 1
+    E2E_NGINX="$E2E_NGINX $_d"
+    wait_until 5 test -s "$_d/nginx.pid" &&
+        wait_until 5 port_listens "$_ns" 80
+}
+
+_nginx_conf() {
+    cat << EOF
+user root;
+worker_processes 1;
+daemon on;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+worker_rlimit_nofile 65536;
+events {
+    worker_connections 30000;
+}
+http {
+    client_body_temp_path $1/tmp/body;
+    proxy_temp_path $1/tmp/proxy;
+    fastcgi_temp_path $1/tmp/fastcgi;
+    uwsgi_temp_path $1/tmp/uwsgi;
+    scgi_temp_path $1/tmp/scgi;
+    log_format e2e '\$msec|\$remote_addr:\$remote_port|\$status|\$request_length|\$request';
+    keepalive_timeout ${NGINX_KEEPALIVE:-300s};
+    keepalive_requests 1000000;
+    client_max_body_size 2m;
+    client_body_buffer_size 2m;
+    server {
+        listen 80 backlog=65535;
+        access_log $1/access.log e2e;
+        location / {
+            return 200 "ok\n";
+        }
+        location /post/ {
+            proxy_pass http://127.0.0.1:8079/sink;
+            proxy_request_buffering on;
+        }
+    }
+    server {
+        listen 127.0.0.1:8079;
+        access_log $1/sink.log e2e;
+        location / {
+            return 200 "ok\n";
+        }
+    }
+}
+EOF
+}
+
+# nginx_pid NAME: the master's pid.
+nginx_pid() {
+    cat "$W/$1/nginx.pid" 2> /dev/null
+}
+
+# nginx_stop NAME: stops that nginx (fast shutdown) and waits for it.
+nginx_stop() {
+    _p=$(nginx_pid "$1")
+    [ -n "$_p" ] || return 0
+    proc_stop "$_p" TERM 5
+    rm -f "$W/$1/nginx.pid"
+}
+
+# access_count NAME: lines in that nginx's access log.
+access_count() {
+    if [ -f "$W/$1/access.log" ]; then
+        wc -l < "$W/$1/access.log"
+    else
+        echo 0
+    fi
+}
+
+# requests NAME [MIN_MSEC [MAX_MSEC]]: sorted "$request" of every logged
+# request (with MIN_MSEC < $msec <= MAX_MSEC if given).
+requests() {
+    [ -f "$W/$1/access.log" ] || return 0
+    awk -F'|' -v min="${2:-0}" -v max="${3:-9999999999}" \
+        '$1 > min && $1 <= max {
+        r = $5; for (i = 6; i <= NF; i++) r = r "|" $i; print r }' \
+        "$W/$1/access.log" | sort
+}
+
+# wait_count TIMEOUT_S QUIET_S WANT FUNC ARGS...: polls "FUNC ARGS" (which
+# prints a number) until it reaches WANT (return 0), or has not changed for
+# QUIET_S seconds, or TIMEOUT_S passed (return 1).  So a replay that stalls
+# fails after QUIET_S instead of the whole TIMEOUT_S.
+wait_count() {
+    _limit=$(( $1 * 10 ))
+    _quiet=$(( $2 * 10 ))
+    _want=$3
+    shift 3
+    _i=0
+    _last=-1
+    _still=0
+    while [ "$_i" -lt "$_limit" ]; do
+        _n=$("$@")
+        _n=${_n:-0}
+        [ "$_n" -ge "$_want" ] && return 0
+        if [ "$_n" = "$_last" ]; then
+            _still=$((_still + 1))
+            [ "$_still" -ge "$_quiet" ] && return 1
+        else
+            _still=0
+            _last=$_n
+        fi
+        sleep 0.1
+        _i=$((_i + 1))
+    done
+    return 1
+}
+
+# wait_access NAME N TIMEOUT_S [QUIET_S]: waits until NAME's access log has
+# N lines (see wait_count).
+wait_access() {
+    wait_count "$3" "${4:-$3}" "$2" access_count "$1"
+}
+
+# assert_same_requests ONLINE TARGET DESC: ok if the sorted request lists
+# of the two nginx logs are identical (and not empty).  Prints the counts.
+assert_same_requests() {
+    requests "$1" > "$W/cmp.$1"
+    requests "$2" > "$W/cmp.$2"
+    _a=$(wc -l < "$W/cmp.$1")
+    _b=$(wc -l < "$W/cmp.$2")
+    log "requests: online($1) $_a, target($2) $_b"
+    if [ "$_a" -gt 0 ] && cmp -s "$W/cmp.$1" "$W/cmp.$2"; then
+        ok "$3 (online $_a, target $_b)"
+        return 0
+    fi
+    log "diff online target (first 20 lines):"
+    diff "$W/cmp.$1" "$W/cmp.$2" | head -n 20 | sed 's/^/#   /'
+    not_ok "$3 (online $_a, target $_b)"
+    return 1
+}
+
+# assert_subset LIST_A LIST_B DESC: ok if every line of sorted file A is in
+# sorted file B.  Prints how many are missing.
+assert_subset() {
+    _n=$(wc -l < "$1")
+    _miss=$(comm -23 "$1" "$2" | wc -l)
+    if [ "$_n" -gt 0 ] && [ "$_miss" -eq 0 ]; then
+        ok "$3 ($_n of $_n)"
+        return 0
+    fi
+    comm -23 "$1" "$2" | head -n 10 | sed 's/^/#   missing: /'
+    not_ok "$3 ($((_n - _miss)) of $_n, $_miss missing)"
+    return 1
+}
+
+# post_lines NAME: "$status|$request_length|$request" of POST requests.
+post_lines() {
+    [ -f "$W/$1/access.log" ] || return 0
+    awk -F'|' '$5 ~ /^POST / { print $3 "|" $4 "|" $5 }' \
+        "$W/$1/access.log" | sort
+}
+
+
+# ---------------------------------------------------------------- redis
+
+# redis_start NS NAME: redis-server on port 6379 of every address in NS,
+# files (and a unix socket for our own queries) in $W/NAME.  Queries go
+# through the unix socket so they are never seen by tcpcopy.
+redis_start() {
+    _d=$W/$2
+    mkdir -p "$_d"
+    nsx "$1" redis-server --port 6379 --bind 0.0.0.0 --protected-mode no \
+        --save '' --appendonly no --daemonize yes \
+        --pidfile "$_d/redis.pid" --logfile "$_d/redis.log" --dir "$_d" \
+        --unixsocket "$_d/redis.sock" --unixsocketperm 700 \
+        --maxclients 20000 || return 1
+    E2E_REDIS="$E2E_REDIS $_d"
+    wait_until 5 test -S "$_d/redis.sock" &&
+        wait_until 5 port_listens "$1" 6379
+}
+
+# rcli NAME ARGS...: redis-cli on NAME's unix socket (no TCP involved).
+rcli() {
+    _n=$1
+    shift
+    redis-cli -s "$W/$_n/redis.sock" "$@" | tr -d '\r'
+}
+
+# redis_calls NAME CMD: the "calls" figure of INFO commandstats for CMD.
+redis_calls() {
+    _v=$(rcli "$1" INFO commandstats |
+         sed -n "s/^cmdstat_$2:calls=\([0-9]*\),.*/\1/p")
+    echo "${_v:-0}"
+}
+
+# redis_reset NAME: empties the database and the command statistics.
+redis_reset() {
+    rcli "$1" FLUSHALL > /dev/null && rcli "$1" CONFIG RESETSTAT > /dev/null
+}
+
+# wait_redis ONLINE TARGET CMD TIMEOUT_S [QUIET_S]: waits until TARGET
+# counted as many CMD calls as ONLINE (see wait_count).
+wait_redis() {
+    wait_count "$4" "${5:-10}" "$(redis_calls "$1" "$3")" \
+        redis_calls "$2" "$3"
+}
+
+# assert_same_redis ONLINE TARGET CMD DESC: CMD calls and DBSIZE equal.
+assert_same_redis() {
+    _ca=$(redis_calls "$1" "$3")
+    _cb=$(redis_calls "$2" "$3")
+    _da=$(rcli "$1" DBSIZE)
+    _db=$(rcli "$2" DBSIZE)
+    log "redis $3 calls: online $_ca, target $_cb; DBSIZE online $_da, target $_db"
+    if [ "$_ca" -gt 0 ] && [ "$_ca" = "$_cb" ] && [ "$_da" = "$_db" ]; then
+        ok "$4 ($3 calls online $_ca, target $_cb; dbsize $_da = $_db)"
+        return 0
+    fi
+    not_ok "$4 ($3 calls online $_ca, target $_cb; dbsize $_da, $_db)"
+    return 1
+}
+
+
+# ---------------------------------------------------------------- daemons
+
+# nfqueue_rules NS PORT...: queues the target's replies from each PORT.
+nfqueue_rules() {
+    _ns=$1
+    shift
+    for _p in "$@"; do
+        nsx "$_ns" iptables -I OUTPUT -p tcp --sport "$_p" -j NFQUEUE ||
+            return 1
+    done
+}
+
+# intercept_start [NAME] [NS]: starts intercept in the target namespace (log
+# $W/NAME.log, default name "intercept") and waits until it listens on the
+# control port.  Sets INTERCEPT_PID.  The NFQUEUE rules are separate.
+intercept_start() {
+    _name=${1:-intercept}
+    _ns=${2:-$NS_TGT}
+    # shellcheck disable=SC2086
+    e2e_bg "$_ns" "$W/$_name.log" "$INTERCEPT" -p "$CTL_PORT" \
+        --stats-interval 1 $INTERCEPT_ARGS
+    INTERCEPT_PID=$BG_PID
+    wait_until 10 port_listens "$_ns" "$CTL_PORT" && proc_alive "$BG_PID"
+}
+
+# tcpcopy_start NAME NS TARGET_IP PORT...: starts tcpcopy in NS replaying
+# each PORT to TARGET_IP:PORT, log $W/NAME.log, and waits until its control
+# connection to intercept is up.  Sets TCPCOPY_PID.
+tcpcopy_start() {
+    _name=$1
+    _ns=$2
+    _tip=$3
+    shift 3
+    _x=
+    for _p in "$@"; do
+        _x="${_x:+$_x,}$_p-$_tip:$_p"
+    done
+    # shellcheck disable=SC2086
+    e2e_bg "$_ns" "$W/$_name.log" "$TCPCOPY" -x "$_x" -s "$_tip" \
+        --stats-interval 1 $TCPCOPY_ARGS
+    TCPCOPY_PID=$BG_PID
+    wait_until 10 _has_conn "$_ns" "dport = :$CTL_PORT" || return 1
+    # The capture socket is opened at start-up; give it a moment to show
+    # (raw or packet socket of that pid) but do not insist on its kind.
+    wait_until 3 _has_capture "$_ns" "$BG_PID" || true
+    proc_alive "$BG_PID"
+}
+
+_has_capture() {
+    nsx "$1" ss -Hap -A raw,packet 2> /dev/null | grep -q "pid=$2,"
+}
+
+# ledger NAME [LINES]: the last LINES (20) lines of a daemon's log.
+show_log() {
+    log "---- last ${2:-20} lines of $1.log"
+    tail -n "${2:-20}" "$W/$1.log" 2> /dev/null | sed 's/^/#   /'
+}
+
+
+# ---------------------------------------------------------------- cleanup
+
+# cleanup: kills everything this run started, deletes its namespaces and
+# (unless KEEP=1) its temp dir.  Safe to call more than once.
+cleanup() {
+    _rc=$?
+    trap - EXIT INT TERM
+    if [ "$T_DONE" != 1 ] && [ "$_rc" = 0 ]; then
+        _rc=1
+    fi
+    for _pid in $E2E_PIDS; do
+        proc_alive "$_pid" && kill -TERM "$_pid" 2> /dev/null
+    done
+    for _d in $E2E_NGINX; do
+        _p=$(cat "$_d/nginx.pid" 2> /dev/null)
+        [ -n "$_p" ] && kill -TERM "$_p" 2> /dev/null
+    done
+    for _d in $E2E_REDIS; do
+        _p=$(cat "$_d/redis.pid" 2> /dev/null)
+        [ -n "$_p" ] && kill -TERM "$_p" 2> /dev/null
+    done
+    for _pid in $E2E_PIDS; do
+        wait_until 3 _proc_gone "$_pid" || kill -KILL "$_pid" 2> /dev/null
+    done
+    # Anything still inside our own namespaces was started by this run
+    # (nginx workers, helpers): end it by pid before deleting them.
+    for _ns in $E2E_NSES; do
+        _left=$(ip netns pids "$_ns" 2> /dev/null)
+        [ -n "$_left" ] || continue
+        # shellcheck disable=SC2086 # one pid per word
+        kill -TERM $_left 2> /dev/null
+        for _pid in $_left; do
+            wait_until 3 _proc_gone "$_pid" || kill -KILL "$_pid" 2> /dev/null
+        done
+    done
+    for _ns in $E2E_NSES; do
+        ip netns del "$_ns" 2> /dev/null
+    done
+    if [ -n "$W" ] && [ -d "$W" ]; then
+        if [ "${KEEP:-0}" = 1 ]; then
+            echo "# KEEP=1: logs left in $W"
+        else
+            rm -rf "$W"
+        fi
+    fi
+    exit "$_rc"
+}
+
+
+# ---------------------------------------------------------------- recipes
+
+# replay_up PORT...: NFQUEUE rules and intercept on the target, then tcpcopy
+# on the online host replaying PORT... to the target.  Reports ok lines;
+# bails out if either daemon does not come up.
+replay_up() {
+    nfqueue_rules "$NS_TGT" "$@" || bail "NFQUEUE rules for $* on target"
+    if ! intercept_start; then
+        show_log intercept
+        bail "intercept listens on :$CTL_PORT"
+    fi
+    ok "intercept listens on :$CTL_PORT"
+    if ! tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" "$@"; then
+        show_log tcpcopy
+        bail "tcpcopy connected to intercept"
+    fi
+    ok "tcpcopy connected to intercept"
+}
+
+# daemon_stop NAME PID: SIGTERM; ok if it ends by itself with status 0.
+# Then shows the end of its log (where the final ledger is).
+daemon_stop() {
+    if ! proc_alive "$2"; then
+        wait "$2" 2> /dev/null
+        not_ok "$1 still running before stop (it exited with $?)"
+        show_log "$1" 30
+        return 1
+    fi
+    proc_stop "$2" TERM 10
+    _ended=$?
+    wait "$2" 2> /dev/null
+    _st=$?
+    if [ "$_ended" = 0 ] && [ "$_st" = 0 ]; then
+        ok "$1 stops on SIGTERM (exit 0)"
+    else
+        not_ok "$1 stops on SIGTERM (exit $_st, killed: $_ended)"
+    fi
+    show_log "$1" "${3:-12}"
+}
+
+# ledger_dump NAME PID: SIGUSR1 to a daemon, then waits until its log grew.
+ledger_dump() {
+    _before=$(wc -c < "$W/$1.log")
+    kill -USR1 "$2" 2> /dev/null || return 1
+    wait_until 3 _log_grew "$W/$1.log" "$_before"
+}
+
+_log_grew() {
+    [ "$(wc -c < "$1")" -gt "$2" ]
+}
+
+# wrk_lua FILE PREFIX [DELAY_MS] [close]: writes a wrk script whose every
+# request has a unique URI PREFIX<thread>/<n>; with DELAY_MS each
+# connection waits that long before each request (pacing); with "close"
+# every request carries "Connection: close" (one request a connection).
+wrk_lua() {
+    {
+        echo 'local n = 0'
+        echo 'local threads = 0'
+        echo 'function setup(thread)'
+        echo '    threads = threads + 1'
+        echo '    thread:set("tid", threads)'
+        echo 'end'
+        if [ "${4:-}" = close ]; then
+            echo 'wrk.headers["Connection"] = "close"'
+        fi
+        echo 'function request()'
+        echo '    n = n + 1'
+        echo "    return wrk.format(\"GET\", \"$2\" .. tid .. \"/\" .. n)"
+        echo 'end'
+        if [ "${3:-0}" != 0 ]; then
+            echo "function delay() return $3 end"
+        fi
+    } > "$1"
+}
+
+# ledger_max LOGFILE REGEX: the largest number that follows a ledger key
+# matching REGEX (extended, case-insensitive) in "key=N" or "key: N" or
+# "key N" form anywhere in LOGFILE; 0 if none.
+ledger_max() {
+    _v=$(grep -oiE "($2)[A-Za-z_.-]*[=:]? *[0-9]+" "$1" 2> /dev/null |
+         grep -oE '[0-9]+$' | sort -n | tail -n 1)
+    echo "${_v:-0}"
+}
+
+# add_s T DELTA: prints T + DELTA (seconds, 3 decimals).
+add_s() {
+    awk -v t="$1" -v d="$2" 'BEGIN { printf "%.3f\n", t + d }'
+}
+
+# pct PART WHOLE: PART as a percentage of WHOLE, one decimal.
+pct() {
+    awk -v p="$1" -v w="$2" 'BEGIN { printf "%.1f\n", w ? 100 * p / w : 0 }'
+}
