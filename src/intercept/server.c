@@ -1,0 +1,877 @@
+/*
+ * server.c: intercept's control server.  tcpcopy instances connect here,
+ * say HELLO, announce the clients they replay (ROUTE), and receive the
+ * target's reply headers (REPLY).
+ *
+ * Every connection has a fixed input buffer big enough for the largest
+ * frame (so framing is a decode-and-shift loop) and an output byte queue.
+ * REPLY frames are appended to the queue and sent at the end of the loop
+ * iteration (the tick hook), so the replies of one wake-up leave in one
+ * send().  The queue has a high-water mark: above it a connection's REPLYs
+ * are dropped and counted, so one slow or dead tcpcopy costs only its own
+ * replies, never the NFQUEUE loop or the other tcpcopies.
+ */
+#include "tc_config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tc_log.h"
+#include "tc_proto.h"
+#include "tc_time.h"
+#include "intercept.h"
+
+#define IN_CAP             (TC_PROTO_HDR_LEN + TC_PROTO_MAX_BODY)
+#define OUT_MIN            (64u * 1024)
+#define OUT_SHRINK         (1024u * 1024) /* free an idle queue above this */
+#define READS_PER_WAKEUP   16
+#define ACCEPTS_PER_WAKEUP 64
+#define ACCEPT_PAUSE_MS    1000
+#define REPLY_OVERHEAD     (TC_PROTO_HDR_LEN + 8)
+
+typedef enum {
+    CONN_HELLO = 1, /* waiting for the peer's HELLO */
+    CONN_READY
+} conn_state_e;
+
+typedef struct conn_s conn_t;
+
+struct conn_s {
+    tc_icp_server_t *srv;
+    conn_t          *prev;
+    conn_t          *next;
+    int              fd;
+    uint32_t         id; /* the router's owner id: index into srv->conns */
+    conn_state_e     state;
+    uint32_t         caps; /* granted capabilities */
+    bool             write_armed;
+    bool             full_logged;
+    char             name[TC_PROTO_NAME_MAX + 1];
+    char             peer[TC_ADDR_STRLEN + 8];
+
+    uint8_t *in;
+    size_t   in_len;
+    uint8_t *out;
+    size_t   out_start;
+    size_t   out_end;
+    size_t   out_cap;
+
+    uint64_t replies;
+    uint64_t queue_full;
+    uint64_t routes_add;
+    uint64_t routes_del;
+    uint64_t bytes_out;
+};
+
+struct tc_icp_server_s {
+    tc_icp_cycle_t *cycle;
+    int             lfd;
+    bool            accept_paused;
+    tc_timer_t      accept_timer;
+    conn_t         *head; /* open connections, newest first */
+    size_t          nconns;
+    uint32_t        next_id;
+    conn_t         *conns[TC_ICP_CONNS_MAX + 1]; /* by id; [0] unused */
+};
+
+static void tc_icp_accept(void *data, uint32_t events);
+static void tc_icp_accept_resume(tc_timer_t *timer);
+static void conn_open(tc_icp_server_t *srv, int fd,
+                      const struct sockaddr_storage *ss);
+static void conn_close(conn_t *c, const char *why);
+static void conn_event(void *data, uint32_t events);
+static int  conn_read(conn_t *c);
+static int  conn_frames(conn_t *c);
+static int  conn_frame(conn_t *c, const tc_frame_t *f);
+static int  conn_hello(conn_t *c, const tc_frame_t *f);
+static int  conn_queue_hello(conn_t *c);
+static int  conn_route(conn_t *c, const tc_frame_t *f);
+static int  conn_write(conn_t *c);
+static void tc_icp_flush(void *data);
+
+
+tc_icp_server_t *
+tc_icp_server_open(tc_icp_cycle_t *cycle)
+{
+    const tc_icp_conf_t    *conf = cycle->conf;
+    struct sockaddr_storage ss;
+    tc_icp_server_t        *srv;
+    socklen_t               len;
+    char                    addr[TC_ADDR_STRLEN];
+    int                     one = 1;
+
+    srv = calloc(1, sizeof(*srv));
+    if (srv == NULL) {
+        tc_log_error(TC_LOG_EMERG, errno, "control server: no memory");
+        return NULL;
+    }
+    srv->cycle = cycle;
+    srv->next_id = 1;
+    tc_timer_init(&srv->accept_timer, tc_icp_accept_resume, srv);
+
+    tc_addr_str(&conf->listen.ip, addr, sizeof(addr));
+    len = tc_endpoint_to_sockaddr(&conf->listen, &ss);
+
+    srv->lfd =
+        socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (srv->lfd == -1) {
+        tc_log_error(TC_LOG_EMERG, errno, "control server: socket()");
+        goto out_free;
+    }
+
+    /* A restarted intercept must not wait out TIME_WAIT to listen. */
+    if (setsockopt(srv->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ==
+        -1) {
+        tc_log_error(TC_LOG_WARN, errno, "control server: SO_REUSEADDR");
+    }
+
+    if (bind(srv->lfd, (struct sockaddr *) &ss, len) == -1) {
+        tc_log_error(TC_LOG_EMERG, errno, "control server: bind to %s:%u", addr,
+                     (unsigned) conf->listen.port);
+        goto out_close;
+    }
+
+    if (listen(srv->lfd, SOMAXCONN) == -1) {
+        tc_log_error(TC_LOG_EMERG, errno, "control server: listen()");
+        goto out_close;
+    }
+
+    if (tc_event_add(cycle->loop, srv->lfd, TC_EV_READ, tc_icp_accept, srv) !=
+            TC_OK ||
+        tc_event_on_tick(cycle->loop, tc_icp_flush, srv) != TC_OK) {
+        tc_log_error(TC_LOG_EMERG, errno, "control server: event loop");
+        goto out_del;
+    }
+
+    tc_log_error(TC_LOG_NOTICE, 0, "control server listening on %s:%u", addr,
+                 (unsigned) conf->listen.port);
+    return srv;
+
+out_del:
+    (void) tc_event_del(cycle->loop, srv->lfd);
+out_close:
+    close(srv->lfd);
+out_free:
+    free(srv);
+    return NULL;
+}
+
+
+void
+tc_icp_server_close(tc_icp_server_t *srv)
+{
+    if (srv == NULL) {
+        return;
+    }
+
+    while (srv->head != NULL) {
+        /* Last words: whatever is queued gets one non-blocking try. */
+        if (srv->head->out_end > srv->head->out_start) {
+            (void) conn_write(srv->head);
+        }
+        conn_close(srv->head, "intercept is stopping");
+    }
+
+    tc_timer_del(srv->cycle->loop, &srv->accept_timer);
+    (void) tc_event_del(srv->cycle->loop, srv->lfd);
+    close(srv->lfd);
+    free(srv);
+}
+
+
+/* Accepts up to ACCEPTS_PER_WAKEUP connections (the listener is
+ * level-triggered: more wait for the next iteration). */
+static void
+tc_icp_accept(void *data, uint32_t events)
+{
+    tc_icp_server_t        *srv = data;
+    struct sockaddr_storage ss;
+    socklen_t               len;
+    int                     fd, i;
+
+    (void) events;
+
+    for (i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+        len = sizeof(ss);
+        fd = accept4(srv->lfd, (struct sockaddr *) &ss, &len,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd != -1) {
+            conn_open(srv, fd, &ss);
+            continue;
+        }
+
+        switch (errno) {
+        case EAGAIN: /* == EWOULDBLOCK on Linux */
+            return;
+        case EINTR:
+        case ECONNABORTED:
+        case EPROTO:
+            continue;
+        case EMFILE:
+        case ENFILE:
+        case ENOBUFS:
+        case ENOMEM:
+            /* The pending connection stays readable: stop watching the
+             * listener for a while rather than spin on it. */
+            tc_log_error(TC_LOG_ERR, errno,
+                         "control server: accept() paused for %d ms",
+                         ACCEPT_PAUSE_MS);
+            if (tc_event_mod(srv->cycle->loop, srv->lfd, 0) == TC_OK) {
+                srv->accept_paused = true;
+                tc_timer_set(srv->cycle->loop, &srv->accept_timer,
+                             ACCEPT_PAUSE_MS);
+            }
+            return;
+        default:
+            tc_log_error(TC_LOG_ERR, errno, "control server: accept()");
+            return;
+        }
+    }
+}
+
+
+static void
+tc_icp_accept_resume(tc_timer_t *timer)
+{
+    tc_icp_server_t *srv = timer->data;
+
+    if (tc_event_mod(srv->cycle->loop, srv->lfd, TC_EV_READ) == TC_OK) {
+        srv->accept_paused = false;
+    } else {
+        tc_timer_set(srv->cycle->loop, &srv->accept_timer, ACCEPT_PAUSE_MS);
+    }
+}
+
+
+/* A free id, starting after the last one handed out so a closed
+ * connection's id is not reused at once (log lines stay unambiguous). */
+static uint32_t
+tc_icp_free_id(tc_icp_server_t *srv)
+{
+    uint32_t i, id;
+
+    for (i = 0; i < TC_ICP_CONNS_MAX; i++) {
+        id = (srv->next_id + i - 1) % TC_ICP_CONNS_MAX + 1;
+        if (srv->conns[id] == NULL) {
+            srv->next_id = id % TC_ICP_CONNS_MAX + 1;
+            return id;
+        }
+    }
+
+    return TC_ROUTER_NO_OWNER;
+}
+
+
+static void
+tc_icp_peer_str(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+    const struct sockaddr_in  *sin = (const void *) ss;
+    const struct sockaddr_in6 *sin6 = (const void *) ss;
+    char                       a[INET6_ADDRSTRLEN];
+
+    if (ss->ss_family == AF_INET6) {
+        inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
+        snprintf(buf, size, "[%s]:%u", a, (unsigned) ntohs(sin6->sin6_port));
+    } else {
+        inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
+        snprintf(buf, size, "%s:%u", a, (unsigned) ntohs(sin->sin_port));
+    }
+}
+
+
+static void
+conn_open(tc_icp_server_t *srv, int fd, const struct sockaddr_storage *ss)
+{
+    tc_icp_ledger_t *l = &srv->cycle->ledger;
+    conn_t          *c;
+    uint32_t         id;
+    int              one = 1;
+    char             peer[TC_ADDR_STRLEN + 8];
+
+    tc_icp_peer_str(ss, peer, sizeof(peer));
+
+    id = tc_icp_free_id(srv);
+    if (id == TC_ROUTER_NO_OWNER) {
+        l->conns_refused++;
+        tc_log_warn("control connection from %s refused: %d already open", peer,
+                    TC_ICP_CONNS_MAX);
+        goto out_close;
+    }
+
+    c = calloc(1, sizeof(*c));
+    if (c == NULL || (c->in = malloc(IN_CAP)) == NULL) {
+        tc_log_error(TC_LOG_ERR, errno,
+                     "control connection from %s: no "
+                     "memory",
+                     peer);
+        free(c);
+        goto out_close;
+    }
+
+    /* REPLYs are small and latency matters more than packing. */
+    (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    /* A tcpcopy host that vanishes must not keep its routes forever. */
+    (void) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+
+    c->srv = srv;
+    c->fd = fd;
+    c->id = id;
+    c->state = CONN_HELLO;
+    snprintf(c->name, sizeof(c->name), "?");
+    memcpy(c->peer, peer, sizeof(c->peer));
+
+    if (tc_event_add(srv->cycle->loop, fd, TC_EV_READ, conn_event, c) !=
+        TC_OK) {
+        tc_log_error(TC_LOG_ERR, errno,
+                     "control connection from %s: event "
+                     "loop",
+                     peer);
+        free(c->in);
+        free(c);
+        goto out_close;
+    }
+
+    srv->conns[id] = c;
+    c->next = srv->head;
+    if (srv->head != NULL) {
+        srv->head->prev = c;
+    }
+    srv->head = c;
+    srv->nconns++;
+    l->conns_accepted++;
+
+    tc_log_info("control connection %u from %s", id, peer);
+    return;
+
+out_close:
+    close(fd);
+}
+
+
+/* Closes c, removes its routes and frees it.  c is invalid afterwards. */
+static void
+conn_close(conn_t *c, const char *why)
+{
+    tc_icp_server_t *srv = c->srv;
+    size_t           routes;
+
+    (void) tc_event_del(srv->cycle->loop, c->fd);
+    close(c->fd);
+
+    routes = tc_router_del_owner(srv->cycle->router, c->id);
+
+    tc_log_error(TC_LOG_NOTICE, 0,
+                 "control connection %u (%s, %s) closed: %s; replies=%llu "
+                 "queue_full=%llu routes_removed=%zu",
+                 c->id, c->name, c->peer, why, (unsigned long long) c->replies,
+                 (unsigned long long) c->queue_full, routes);
+
+    if (c->prev != NULL) {
+        c->prev->next = c->next;
+    } else {
+        srv->head = c->next;
+    }
+    if (c->next != NULL) {
+        c->next->prev = c->prev;
+    }
+
+    srv->conns[c->id] = NULL;
+    srv->nconns--;
+    srv->cycle->ledger.conns_closed++;
+
+    free(c->in);
+    free(c->out);
+    free(c);
+}
+
+
+static void
+conn_event(void *data, uint32_t events)
+{
+    conn_t *c = data;
+
+    if (events & TC_EV_WRITE) {
+        if (conn_write(c) != TC_OK) {
+            return;
+        }
+    }
+
+    if (events & (TC_EV_READ | TC_EV_ERROR)) {
+        (void) conn_read(c);
+    }
+}
+
+
+/* Reads and handles frames; returns TC_OK, or TC_DONE if c was closed. */
+static int
+conn_read(conn_t *c)
+{
+    ssize_t n;
+    int     i;
+
+    for (i = 0; i < READS_PER_WAKEUP; i++) {
+        n = recv(c->fd, c->in + c->in_len, IN_CAP - c->in_len, 0);
+
+        if (n > 0) {
+            c->in_len += (size_t) n;
+            if (conn_frames(c) != TC_OK) {
+                return TC_DONE;
+            }
+            continue;
+        }
+
+        if (n == 0) {
+            conn_close(c, "closed by peer");
+            return TC_DONE;
+        }
+
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            return TC_OK;
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+
+        conn_close(c, strerror(errno));
+        return TC_DONE;
+    }
+
+    /* Fairness: level-triggered epoll calls us again for the rest. */
+    return TC_OK;
+}
+
+
+/* Handles every whole frame in the input buffer and keeps the partial tail.
+ * Returns TC_OK, or TC_DONE if c was closed. */
+static int
+conn_frames(conn_t *c)
+{
+    tc_icp_ledger_t *l = &c->srv->cycle->ledger;
+    tc_frame_t       f;
+    size_t           pos = 0;
+    int              rc;
+
+    while (pos < c->in_len) {
+        rc = tc_proto_decode(c->in + pos, c->in_len - pos, &f);
+
+        if (rc == TC_PARSE_PARTIAL) {
+            break;
+        }
+
+        if (rc == TC_PROTO_EVERSION) {
+            l->proto_errors++;
+            tc_log_error(TC_LOG_ERR, 0,
+                         "control connection %u from %s speaks control "
+                         "protocol version %u, this intercept speaks %u: "
+                         "closing (run matching tcpcopy and intercept)",
+                         c->id, c->peer, (unsigned) f.version,
+                         (unsigned) TC_PROTO_VERSION);
+            /* Our HELLO lets the peer log the mismatch too (best effort:
+             * one non-blocking send before the close). */
+            if (conn_queue_hello(c) == TC_OK && conn_write(c) != TC_OK) {
+                return TC_DONE;
+            }
+            conn_close(c, "protocol version mismatch");
+            return TC_DONE;
+        }
+
+        if (rc < 0) {
+            l->proto_errors++;
+            tc_log_error(TC_LOG_ERR, 0,
+                         "control connection %u from %s sent a malformed "
+                         "frame header (bad magic or length)",
+                         c->id, c->peer);
+            conn_close(c, "malformed frame");
+            return TC_DONE;
+        }
+
+        if (conn_frame(c, &f) != TC_OK) {
+            return TC_DONE;
+        }
+        pos += (size_t) rc;
+    }
+
+    if (pos > 0) {
+        memmove(c->in, c->in + pos, c->in_len - pos);
+        c->in_len -= pos;
+    }
+
+    return TC_OK;
+}
+
+
+/* Closes c after a protocol error; always returns TC_DONE. */
+static int
+conn_fail(conn_t *c, const char *what)
+{
+    c->srv->cycle->ledger.proto_errors++;
+    tc_log_error(TC_LOG_ERR, 0, "control connection %u (%s, %s): %s", c->id,
+                 c->name, c->peer, what);
+    conn_close(c, what);
+    return TC_DONE;
+}
+
+
+/* Appends n bytes of room at the end of the output queue; returns where
+ * to write them, or NULL when memory is short. */
+static uint8_t *
+conn_out_room(conn_t *c, size_t n)
+{
+    size_t   used, cap;
+    uint8_t *out;
+
+    if (c->out_cap - c->out_end >= n) {
+        return c->out + c->out_end;
+    }
+
+    used = c->out_end - c->out_start;
+    if (c->out_start > 0) {
+        memmove(c->out, c->out + c->out_start, used);
+        c->out_start = 0;
+        c->out_end = used;
+        if (c->out_cap - c->out_end >= n) {
+            return c->out + c->out_end;
+        }
+    }
+
+    cap = tc_max((size_t) OUT_MIN, c->out_cap * 2);
+    while (cap - used < n) {
+        cap *= 2;
+    }
+
+    out = realloc(c->out, cap);
+    if (out == NULL) {
+        return NULL;
+    }
+
+    c->out = out;
+    c->out_cap = cap;
+    return c->out + c->out_end;
+}
+
+
+/* Queues a control frame (HELLO, PONG): these ignore the high-water mark,
+ * they are small and rare.  Returns TC_OK or TC_ERROR (no memory). */
+static int
+conn_send_ping(conn_t *c, uint8_t type, uint64_t token)
+{
+    uint8_t *p;
+    size_t   n;
+
+    p = conn_out_room(c, TC_PROTO_HDR_LEN + 8);
+    if (p == NULL) {
+        return TC_ERROR;
+    }
+
+    n = tc_proto_encode_ping(p, TC_PROTO_HDR_LEN + 8, type, token);
+    c->out_end += n;
+    return n ? TC_OK : TC_ERROR;
+}
+
+
+static int
+conn_frame(conn_t *c, const tc_frame_t *f)
+{
+    uint64_t token;
+
+    if (c->state == CONN_HELLO) {
+        if (f->type != TC_MSG_HELLO) {
+            return conn_fail(c, "first frame is not HELLO");
+        }
+        return conn_hello(c, f);
+    }
+
+    switch (f->type) {
+    case TC_MSG_ROUTE:
+        return conn_route(c, f);
+
+    case TC_MSG_PING:
+        if (tc_proto_decode_ping(f, &token) != TC_OK) {
+            return conn_fail(c, "malformed PING");
+        }
+        if (conn_send_ping(c, TC_MSG_PONG, token) != TC_OK) {
+            return conn_fail(c, "no memory for PONG");
+        }
+        return TC_OK;
+
+    case TC_MSG_PONG:
+        return TC_OK;
+
+    default:
+        /* A newer tcpcopy may send what we do not know: skip, count. */
+        c->srv->cycle->ledger.frames_unknown++;
+        return TC_OK;
+    }
+}
+
+
+/* Queues our HELLO (with c->caps granted).  TC_OK or TC_ERROR. */
+static int
+conn_queue_hello(conn_t *c)
+{
+    tc_msg_hello_t mine;
+    uint8_t       *p;
+    size_t         n, room = TC_PROTO_HDR_LEN + 10 + TC_PROTO_NAME_MAX;
+
+    memset(&mine, 0, sizeof(mine));
+    mine.version = TC_PROTO_VERSION;
+    mine.role = TC_ROLE_INTERCEPT;
+    mine.caps = c->caps;
+    snprintf(mine.name, sizeof(mine.name), "intercept");
+
+    p = conn_out_room(c, room);
+    n = (p == NULL) ? 0 : tc_proto_encode_hello(p, room, &mine);
+    if (n == 0) {
+        return TC_ERROR;
+    }
+
+    c->out_end += n;
+    return TC_OK;
+}
+
+
+static int
+conn_hello(conn_t *c, const tc_frame_t *f)
+{
+    const tc_icp_conf_t *conf = c->srv->cycle->conf;
+    tc_msg_hello_t       peer;
+
+    if (tc_proto_decode_hello(f, &peer) != TC_OK) {
+        return conn_fail(c, "malformed HELLO");
+    }
+    if (peer.role != TC_ROLE_TCPCOPY) {
+        return conn_fail(c, "peer is not a tcpcopy (HELLO role is not 1)");
+    }
+    if (peer.version != TC_PROTO_VERSION) {
+        tc_log_error(TC_LOG_ERR, 0,
+                     "control connection %u from %s: HELLO says protocol "
+                     "version %u, this intercept speaks %u",
+                     c->id, c->peer, (unsigned) peer.version,
+                     (unsigned) TC_PROTO_VERSION);
+        return conn_fail(c, "protocol version mismatch");
+    }
+
+    memcpy(c->name, peer.name, sizeof(c->name));
+
+    /* Payloads are possible only if the queue copies past the headers. */
+    c->caps = 0;
+    if (peer.caps & TC_CAP_REPLY_PAYLOAD) {
+        if (conf->copy_range > TC_PKT_HDR_MAX) {
+            c->caps |= TC_CAP_REPLY_PAYLOAD;
+        } else {
+            tc_log_warn("tcpcopy %s asked for reply payloads, but only "
+                        "headers are copied (raise --copy-range)",
+                        c->name);
+        }
+    }
+
+    if (conn_queue_hello(c) != TC_OK) {
+        return conn_fail(c, "cannot encode HELLO");
+    }
+    c->state = CONN_READY;
+
+    tc_log_error(TC_LOG_NOTICE, 0,
+                 "control connection %u from %s: tcpcopy \"%s\" ready "
+                 "(caps 0x%x)",
+                 c->id, c->peer, c->name, (unsigned) c->caps);
+    return TC_OK;
+}
+
+
+static int
+conn_route(conn_t *c, const tc_frame_t *f)
+{
+    tc_router_t   *router = c->srv->cycle->router;
+    tc_msg_route_t m;
+    tc_endpoint_t  ep;
+    int            i, n;
+
+    n = tc_proto_route_count(f);
+    if (n < 1) {
+        return conn_fail(c, "malformed ROUTE");
+    }
+
+    for (i = 0; i < n; i++) {
+        if (tc_proto_route_at(f, i, &m) != TC_OK) {
+            return conn_fail(c, "malformed ROUTE entry");
+        }
+
+        ep.ip = m.addr;
+        ep.port = m.port;
+
+        if (m.op == TC_ROUTE_ADD) {
+            c->routes_add++;
+            /* Held replies for ep are delivered from inside this call;
+             * a full table is counted by the router (routes_full). */
+            (void) tc_router_add(router, &ep, c->id);
+        } else {
+            c->routes_del++;
+            (void) tc_router_del(router, &ep, c->id);
+        }
+    }
+
+    return TC_OK;
+}
+
+
+int
+tc_icp_server_reply(tc_icp_server_t *srv, uint32_t id, uint8_t family,
+                    const uint8_t *pkt, size_t hdr_len, size_t pkt_len,
+                    uint32_t orig_len)
+{
+    tc_icp_ledger_t *l = &srv->cycle->ledger;
+    conn_t          *c;
+    uint8_t         *p;
+    size_t           n, room;
+    uint8_t          flags;
+
+    c = (id <= TC_ICP_CONNS_MAX) ? srv->conns[id] : NULL;
+    if (c == NULL || c->state != CONN_READY) {
+        l->no_conn++;
+        return TC_DECLINED;
+    }
+
+    room = REPLY_OVERHEAD + pkt_len;
+    p = (c->out_end - c->out_start >= TC_ICP_OUT_HWM) ? NULL
+                                                      : conn_out_room(c, room);
+    if (p == NULL) {
+        c->queue_full++;
+        l->queue_full++;
+        if (!c->full_logged) {
+            c->full_logged = true;
+            tc_log_warn("control connection %u (%s): output queue full, "
+                        "dropping its replies (tcpcopy too slow?)",
+                        c->id, c->name);
+        }
+        return TC_AGAIN;
+    }
+
+    flags = (pkt_len > hdr_len) ? TC_REPLY_F_PAYLOAD : 0;
+    n = tc_proto_encode_reply(p, room, family, flags, pkt, hdr_len, pkt_len,
+                              orig_len);
+    if (n == 0) {
+        l->proto_errors++;
+        return TC_DECLINED;
+    }
+
+    c->out_end += n;
+    c->replies++;
+    l->delivered++;
+    return TC_OK;
+}
+
+
+bool
+tc_icp_server_wants_payload(const tc_icp_server_t *srv, uint32_t id)
+{
+    const conn_t *c = (id <= TC_ICP_CONNS_MAX) ? srv->conns[id] : NULL;
+
+    return c != NULL && (c->caps & TC_CAP_REPLY_PAYLOAD);
+}
+
+
+size_t
+tc_icp_server_conns(const tc_icp_server_t *srv)
+{
+    return srv->nconns;
+}
+
+
+void
+tc_icp_server_log_conns(const tc_icp_server_t *srv)
+{
+    const conn_t *c;
+
+    for (c = srv->head; c != NULL; c = c->next) {
+        tc_log_error(TC_LOG_NOTICE, 0,
+                     "control connection %u: tcpcopy \"%s\" at %s %s "
+                     "replies=%llu queue_full=%llu queued_bytes=%zu "
+                     "sent_bytes=%llu route_adds=%llu route_dels=%llu",
+                     c->id, c->name, c->peer,
+                     c->state == CONN_READY ? "ready" : "hello",
+                     (unsigned long long) c->replies,
+                     (unsigned long long) c->queue_full,
+                     c->out_end - c->out_start,
+                     (unsigned long long) c->bytes_out,
+                     (unsigned long long) c->routes_add,
+                     (unsigned long long) c->routes_del);
+    }
+}
+
+
+/*
+ * Sends queued output until done or EAGAIN, and watches for writability
+ * only while output is left over.  Returns TC_OK, or TC_DONE if c was
+ * closed (the peer is gone).
+ */
+static int
+conn_write(conn_t *c)
+{
+    tc_event_loop_t *loop = c->srv->cycle->loop;
+    ssize_t          n;
+    bool             want;
+
+    while (c->out_end > c->out_start) {
+        n = send(c->fd, c->out + c->out_start, c->out_end - c->out_start,
+                 MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            c->out_start += (size_t) n;
+            c->bytes_out += (uint64_t) n;
+            continue;
+        }
+        if (n == -1 && errno == EINTR) {
+            continue;
+        }
+        if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            break;
+        }
+        conn_close(c, n == 0 ? "send returned 0" : strerror(errno));
+        return TC_DONE;
+    }
+
+    if (c->out_end == c->out_start) {
+        c->out_start = c->out_end = 0;
+        c->full_logged = false;
+        if (c->out_cap > OUT_SHRINK) {
+            /* A burst is over: do not keep megabytes per idle tcpcopy. */
+            free(c->out);
+            c->out = NULL;
+            c->out_cap = 0;
+        }
+    }
+
+    want = c->out_end > c->out_start;
+    if (want != c->write_armed) {
+        if (tc_event_mod(loop, c->fd, TC_EV_READ | (want ? TC_EV_WRITE : 0)) ==
+            TC_OK) {
+            c->write_armed = want;
+        }
+    }
+
+    return TC_OK;
+}
+
+
+/* The tick hook: flush what this iteration queued, one send() per
+ * connection for all its REPLYs.  Connections waiting for writability are
+ * left to their write event. */
+static void
+tc_icp_flush(void *data)
+{
+    tc_icp_server_t *srv = data;
+    conn_t          *c, *next;
+
+    for (c = srv->head; c != NULL; c = next) {
+        next = c->next;
+        if (c->out_end > c->out_start && !c->write_armed) {
+            (void) conn_write(c);
+        }
+    }
+}
