@@ -167,16 +167,20 @@ out_free:
 void
 tc_icp_server_close(tc_icp_server_t *srv)
 {
+    conn_t *c;
+
     if (srv == NULL) {
         return;
     }
 
     while (srv->head != NULL) {
-        /* Last words: whatever is queued gets one non-blocking try. */
-        if (srv->head->out_end > srv->head->out_start) {
-            (void) conn_write(srv->head);
+        c = srv->head;
+        /* Last words: whatever is queued gets one non-blocking try (a
+         * failed send closes c itself). */
+        if (c->out_end > c->out_start && conn_write(c) != TC_OK) {
+            continue;
         }
-        conn_close(srv->head, "intercept is stopping");
+        conn_close(c, "intercept is stopping");
     }
 
     tc_timer_del(srv->cycle->loop, &srv->accept_timer);
