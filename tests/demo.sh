@@ -72,6 +72,7 @@ for i in $(seq 1 20); do
 done
 echo "the client got $good answers with status 200 (from the online host)"
 
+access_settle onl 20
 n=$(access_count onl)
 wait_access tgt "$n" 15 5
 t=$(access_count tgt)

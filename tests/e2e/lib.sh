@@ -424,6 +424,14 @@ wait_access() {
     wait_count "$3" "${4:-$3}" "$2" access_count "$1"
 }
 
+# access_settle NAME [N]: waits until NAME's access log has N lines, or
+# (without N) has not grown for 1 s.  nginx writes the log line after the
+# response went out, so a client can be done before the line is written.
+access_settle() {
+    wait_count 10 1 "${2:-999999999}" access_count "$1"
+    return 0
+}
+
 # assert_same_requests ONLINE TARGET DESC: ok if the sorted request lists
 # of the two nginx logs are identical (and not empty).  Prints the counts.
 assert_same_requests() {

@@ -30,9 +30,11 @@ code=$(nsx "$NS_CLI" curl -s -o /dev/null -w '%{http_code}' --max-time 20 \
        --data-binary @"$W/body.bin" "http://$ONL_IP/post/big-$S")
 check "1 MB POST answered online (status $code)" [ "$code" = 200 ]
 
+access_settle onl 21
 n=$(access_count onl)
+check "online nginx logged 21 requests ($n)" [ "$n" = 21 ]
 wait_access tgt "$n" 20 8
-assert_same_requests onl tgt "target logged the same 21 requests"
+assert_same_requests onl tgt "target logged the same requests"
 
 post_lines onl > "$W/post.onl"
 post_lines tgt > "$W/post.tgt"

@@ -19,6 +19,7 @@ nsx "$NS_CLI" timeout 30 wrk -c 8 -t 2 -d 3s --timeout 2s -s "$W/uniq.lua" \
     "http://$ONL_IP/" > "$W/wrk.out" 2>&1
 rc=$?
 sed 's/^/#   /' "$W/wrk.out"
+access_settle onl
 n=$(access_count onl)
 if [ "$rc" = 0 ] && [ "$n" -gt 100 ]; then
     ok "wrk ran (online logged $n requests)"

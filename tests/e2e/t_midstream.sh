@@ -63,6 +63,7 @@ else
 fi
 
 # HTTP: the "post" requests online must all be on the target.
+access_settle onl
 want=$((K * POST))
 wait_count 30 10 "$want" access_count tgt
 requests onl | grep "/$tag/post/" > "$W/mid.onl"

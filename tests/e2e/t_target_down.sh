@@ -38,6 +38,7 @@ wait_until 40 _proc_gone "$wrk_pid"
 wait "$wrk_pid"
 wrc=$?
 sed 's/^/#   /' "$W/wrk.out"
+access_settle onl
 n=$(access_count onl)
 if [ "$wrc" = 0 ] && [ "$n" -gt 500 ]; then
     ok "load ran across the outage (online $n requests)"

@@ -35,6 +35,8 @@ rc1=$?
 wait_until 30 _proc_gone "$wrk2_pid"
 wait "$wrk2_pid"
 rc2=$?
+access_settle onl
+access_settle onl2
 na=$(access_count onl)
 nb=$(access_count onl2)
 if [ "$rc1" = 0 ] && [ "$rc2" = 0 ] && [ "$na" -gt 100 ] &&

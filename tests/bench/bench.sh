@@ -1,0 +1,237 @@
+#!/bin/sh
+# tests/bench/bench.sh [all|rates|idle] (make bench): figures, not a test.
+#
+# Same namespace topology as the e2e tests (client -> online nginx, replayed
+# by tcpcopy to the target nginx, replies dropped by intercept).  wrk sends
+# unique URIs; a run is paced with a Lua delay per connection (Debian's wrk
+# has no fixed-rate mode), so "offered" is about conns * 1000 / delay.
+#
+#   rates: online throughput with replication off, then several keep-alive
+#          and short-connection (Connection: close) runs with replication
+#          on; per run: online and target req/s over the run, loss %, replay
+#          lag p50/p99 (target $msec - online $msec for the same URI), CPU %
+#          (utime+stime delta over the run and its catch-up) and peak RSS
+#          (VmHWM, reset before each run) of tcpcopy and intercept.
+#   idle:  10,000 open idle keep-alive sessions; tcpcopy's RSS.
+#
+# BENCH_SECS (default 8) sets the length of each run.  Everything (wrk, both
+# nginx, both daemons) shares this machine's cores: the figures are for
+# comparing builds on one machine, not absolute capacity.
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/e2e/lib.sh"
+trap cleanup EXIT INT TERM
+
+SECS=${BENCH_SECS:-8}
+MODE=${1:-all}
+IDLE_N=${BENCH_IDLE:-10000}
+HZ=$(getconf CLK_TCK)
+
+case $MODE in
+    all|rates|idle) ;;
+    *) echo "usage: tests/bench/bench.sh [all|rates|idle]" >&2; exit 2 ;;
+esac
+
+e2e_require nginx wrk
+[ -n "$PYTHON" ] || t_skip "missing tools: python3"
+e2e_require_daemons
+
+# ---------------------------------------------------------------- helpers
+
+# proc_ticks PID: utime + stime in clock ticks.
+proc_ticks() {
+    sed 's/.*) //' "/proc/$1/stat" 2> /dev/null | awk '{print $12 + $13}'
+}
+
+# proc_kb PID FIELD: a /proc/PID/status field (VmRSS, VmHWM) in kB.
+proc_kb() {
+    awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status" 2> /dev/null
+}
+
+# prefix_count NAME PREFIX: requests in NAME's access log for one run.
+prefix_count() {
+    grep -c -F " $2" "$W/$1/access.log" 2> /dev/null || true
+}
+
+mb() {
+    awk -v k="${1:-0}" 'BEGIN { printf "%.1f", k / 1024 }'
+}
+
+cpu_pct() {
+    # cpu_pct TICKS0 TICKS1 SECONDS
+    awk -v a="${1:-0}" -v b="${2:-0}" -v s="$3" -v hz="$HZ" \
+        'BEGIN { printf "%.0f", (s > 0 ? 100 * (b - a) / hz / s : 0) }'
+}
+
+kv() {
+    # kv LINE KEY: the value of KEY=value in LINE.
+    echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+row() {
+    printf '%-14s %5s %8s %9s %9s %6s %8s %8s %7s %7s %7s %7s\n' "$@"
+}
+
+# run_wrk NAME CONNS THREADS DELAY_MS close|keep: one wrk run, unique URIs
+# under /b/NAME/.  Sets WRK_RPS (wrk's own figure).
+run_wrk() {
+    wrk_lua "$W/$1.lua" "/b/$1/" "$4" "$5"
+    nsx "$NS_CLI" timeout $((SECS + 60)) wrk -c "$2" -t "$3" -d "${SECS}s" \
+        --timeout 2s -s "$W/$1.lua" "http://$ONL_IP/" > "$W/$1.wrk" 2>&1
+    WRK_RPS=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$W/$1.wrk")
+    WRK_RPS=$(printf '%.0f' "${WRK_RPS:-0}")
+}
+
+offered() {
+    if [ "$3" = 0 ]; then echo max; else echo $(($1 * 1000 / $3)); fi
+}
+
+# bench_off NAME CONNS THREADS DELAY close|keep: replication off.
+bench_off() {
+    run_wrk "$@"
+    row "$1" "$2" "$(offered "$2" "$3" "$4")" "$WRK_RPS" - - - - - - - -
+}
+
+# bench_on NAME CONNS THREADS DELAY close|keep: replication on.
+bench_on() {
+    echo 5 > "/proc/$TCPCOPY_PID/clear_refs" 2> /dev/null
+    echo 5 > "/proc/$INTERCEPT_PID/clear_refs" 2> /dev/null
+    _tc0=$(proc_ticks "$TCPCOPY_PID")
+    _ic0=$(proc_ticks "$INTERCEPT_PID")
+    _t0=$(now_s)
+    run_wrk "$@"
+    access_settle onl
+    _n=$(prefix_count onl "/b/$1/")
+    _t1=$(now_s)
+    # Catch-up: the daemons work until the target has it all; if it never
+    # does, the last 5 quiet seconds are not part of the work.
+    if wait_count 60 5 "$_n" prefix_count tgt "/b/$1/"; then
+        _t1=$(now_s)
+    else
+        _t1=$(add_s "$(now_s)" -5)
+    fi
+    _el=$(add_s "$_t1" "-$_t0")
+    _tc1=$(proc_ticks "$TCPCOPY_PID")
+    _ic1=$(proc_ticks "$INTERCEPT_PID")
+    _f=$("$PYTHON" "$TOP/tests/bench/lag.py" "$W/onl/access.log" \
+         "$W/tgt/access.log" "/b/$1/" "$SECS")
+    echo "$1 wrk=$WRK_RPS elapsed=$_el $_f" >> "$W/bench.raw"
+    row "$1" "$2" "$(offered "$2" "$3" "$4")" \
+        "$(kv "$_f" online_rps)" "$(kv "$_f" target_rps)" \
+        "$(kv "$_f" loss)" "$(kv "$_f" p50)" "$(kv "$_f" p99)" \
+        "$(cpu_pct "$_tc0" "$_tc1" "$_el")" \
+        "$(mb "$(proc_kb "$TCPCOPY_PID" VmHWM)")" \
+        "$(cpu_pct "$_ic0" "$_ic1" "$_el")" \
+        "$(mb "$(proc_kb "$INTERCEPT_PID" VmHWM)")"
+    proc_alive "$TCPCOPY_PID" || echo "!! tcpcopy died (see $W/tcpcopy.log)"
+    proc_alive "$INTERCEPT_PID" || echo "!! intercept died"
+}
+
+bench_rates() {
+    echo
+    echo "== throughput and replay, ${SECS} s a run, unique URI per request"
+    echo "   online/s, target/s: requests logged by each nginx / ${SECS} s;"
+    echo "   lag: target \$msec - online \$msec for the same URI (ms);"
+    echo "   cpu %: of one core, over the run and its catch-up; MB: VmHWM"
+    row run conns offered online/s target/s loss% lag_p50 lag_p99 \
+        tc_cpu% tc_MB ic_cpu% ic_MB
+    if [ "$REPLAYING" = 0 ]; then
+        bench_off off-keepalive 16 2 0 keep
+        bench_off off-close 16 2 0 close
+        start_replay
+    fi
+    bench_on ka-1000 10 1 10 keep
+    bench_on ka-5000 10 2 2 keep
+    bench_on ka-max 16 2 0 keep
+    bench_on close-500 5 1 10 close
+    bench_on close-2000 10 2 5 close
+    bench_on close-max 16 2 0 close
+}
+
+start_replay() {
+    nfqueue_rules "$NS_TGT" 80 || { echo "bench: iptables failed"; exit 1; }
+    intercept_start || { tail "$W/intercept.log"; exit 1; }
+    tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80 ||
+        { tail "$W/tcpcopy.log"; exit 1; }
+    REPLAYING=1
+}
+
+_sessions_active() {
+    grep 'ledger' "$W/$TC_LOG.log" | tail -n 1 |
+        sed -n 's/.*sessions active=\([0-9]*\).*/\1/p'
+}
+
+bench_idle() {
+    if [ "$REPLAYING" = 1 ]; then
+        # A fresh tcpcopy, so its RSS is not the peak of the runs above.
+        proc_stop "$TCPCOPY_PID" TERM 20
+        tcpcopy_start tcpcopy-idle "$NS_ONL" "$TGT_IP" 80 ||
+            { tail "$W/tcpcopy-idle.log"; exit 1; }
+        TC_LOG=tcpcopy-idle
+    else
+        start_replay
+    fi
+    echo
+    echo "== $IDLE_N idle keep-alive sessions (one request each, then held)"
+    _r0=$(proc_kb "$TCPCOPY_PID" VmRSS)
+    _i0=$(proc_kb "$INTERCEPT_PID" VmRSS)
+    e2e_bg "$NS_CLI" "$W/idle.log" timeout 300 "$PYTHON" \
+        "$TOP/tests/e2e/conns.py" http "$ONL_IP" 80 "$IDLE_N" --pre 1 \
+        --post 0 --tag idle --ready "$W/idle.ready" --go "$W/idle.go" \
+        --wait 120
+    _py=$BG_PID
+    if ! wait_until 120 test -f "$W/idle.ready"; then
+        cat "$W/idle.log"
+        echo "bench: the client could not open $IDLE_N connections"
+        return
+    fi
+    cat "$W/idle.log"
+    wait_count 60 10 "$IDLE_N" prefix_count tgt /idle/
+    ledger_dump "$TC_LOG" "$TCPCOPY_PID"
+    echo "online established :80   $(conn_count "$NS_ONL" 'sport = :80')"
+    echo "target established :80   $(conn_count "$NS_TGT" 'sport = :80')"
+    echo "target requests /idle/   $(prefix_count tgt /idle/)"
+    echo "tcpcopy sessions active  $(_sessions_active)"
+    echo "tcpcopy RSS              $(mb "$_r0") MB before," \
+        "$(mb "$(proc_kb "$TCPCOPY_PID" VmRSS)") MB with the sessions" \
+        "(peak $(mb "$(proc_kb "$TCPCOPY_PID" VmHWM)") MB)"
+    echo "tcpcopy bytes a session   $(awk -v a="$_r0" \
+        -v b="$(proc_kb "$TCPCOPY_PID" VmRSS)" -v n="$IDLE_N" \
+        'BEGIN { printf "%.0f", (b - a) * 1024 / n }')"
+    echo "intercept RSS            $(mb "$_i0") MB before," \
+        "$(mb "$(proc_kb "$INTERCEPT_PID" VmRSS)") MB with the sessions"
+    touch "$W/idle.go"
+    wait_until 60 _proc_gone "$_py"
+}
+
+# ---------------------------------------------------------------- main
+
+echo "bench: $(nproc) cores, $(uname -r), tcpcopy $TCPCOPY"
+topo_up || { echo "bench: topology failed"; exit 1; }
+# Short-connection runs open tens of thousands of connections.
+nsx "$NS_CLI" sysctl -qw net.ipv4.ip_local_port_range="1024 65000" \
+    net.ipv4.tcp_tw_reuse=1
+nginx_start "$NS_ONL" onl && nginx_start "$NS_TGT" tgt ||
+    { echo "bench: nginx failed"; exit 1; }
+REPLAYING=0
+TC_LOG=tcpcopy
+
+case $MODE in
+    all) bench_rates; bench_idle ;;
+    rates) bench_rates ;;
+    idle) bench_idle ;;
+esac
+
+proc_stop "$TCPCOPY_PID" TERM 20
+wait "$TCPCOPY_PID"
+tc_st=$?
+proc_stop "$INTERCEPT_PID" TERM 10
+wait "$INTERCEPT_PID"
+ic_st=$?
+echo
+echo "== final ledgers (exit status on SIGTERM: tcpcopy $tc_st, intercept $ic_st)"
+grep ledger "$W/tcpcopy.log" | tail -n 1
+[ "$TC_LOG" = tcpcopy ] || grep ledger "$W/$TC_LOG.log" | tail -n 1
+grep ledger "$W/intercept.log" | tail -n 1
+T_DONE=1
+exit 0
