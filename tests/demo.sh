@@ -87,9 +87,9 @@ ledger_dump intercept "$INTERCEPT_PID"
 proc_stop "$TCPCOPY_PID" TERM 10
 proc_stop "$INTERCEPT_PID" TERM 10
 say "tcpcopy ledger (final)"
-grep 'ledger' "$W/tcpcopy.log" | tail -n 1
+grep 'ledger' "$W/tcpcopy.log" | tail -n 1 | sed 's/ | /\n    /g' | fold -s -w 78
 say "intercept ledger (final)"
-grep 'ledger' "$W/intercept.log" | tail -n 1
+grep 'ledger' "$W/intercept.log" | tail -n 1 | fold -s -w 78
 
 requests onl > "$W/onl.list"
 requests tgt > "$W/tgt.list"
