@@ -26,7 +26,6 @@ int
 tc_replay_init(tc_replay_t *r, tc_event_loop_t *loop)
 {
     r->loop = loop;
-    r->sender.fd = -1;
     return tc_table_init(&r->table, 4096);
 }
 

@@ -28,6 +28,8 @@ static void sess_close(tc_sess_t *s, const tc_sess_conf_t *conf, int reason,
 static void sess_client_input(tc_sess_t *s, const tc_sess_conf_t *conf,
                               const tc_pkt_view_t *pkt, tc_msec_t now,
                               tc_sess_out_t *out);
+static void sess_compute_wakeup(const tc_sess_t *s, const tc_sess_conf_t *conf,
+                                tc_sess_out_t *out);
 
 
 static const char *const tc_end_reason_names[TC_END_NREASONS] = {
@@ -294,6 +296,7 @@ tc_sess_start(tc_sess_t *s, const tc_sess_conf_t *conf,
     }
 
     conf->ledger->sess_active++;
+    sess_compute_wakeup(s, conf, out);
     return TC_OK;
 }
 
@@ -537,25 +540,41 @@ sess_client_input(tc_sess_t *s, const tc_sess_conf_t *conf,
     }
 
 send:
-    tc_sess_flush(s, conf, now, out);
+    sess_try_send(s, conf, now, out);
+    sess_compute_wakeup(s, conf, out);
 }
 
 
 /* ---- sending ---- */
 
-static void
-sess_start_wait(tc_sess_t *s, tc_msec_t now)
+/*
+ * Everything before the next mark is sent: wait for the target's answer to
+ * it.  "Answered" means the target sent bytes after our last new client
+ * bytes went out, which may already be true: the target often answers
+ * before the client's next request is even captured.  Returns true when
+ * the mark can be passed now.
+ */
+static bool
+sess_wait_done(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now)
 {
     if (!s->waiting) {
         s->waiting = true;
-        s->wait_t_nxt = s->t_nxt;
+        s->wait_t_nxt = s->t_nxt_at_send;
         s->wait_since = now;
     }
+
+    if (tc_seq_gt(s->t_nxt, s->wait_t_nxt) || s->t_fin) {
+        sess_mark_pop(s);
+        conf->ledger->reply_waits++;
+        return true;
+    }
+    return false;
 }
 
 
-/* Sends client bytes allowed by the target's window, cwnd and pacing. */
-static void
+/* Sends client bytes allowed by the target's window, cwnd and pacing;
+ * returns true if it stopped at a mark that has just been passed. */
+static bool
 sess_send_data(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
                tc_sess_out_t *out)
 {
@@ -587,10 +606,10 @@ sess_send_data(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
         if (s->snd_nxt + len == limit) {
             seg->flags |= TC_TCP_PSH;
         }
-        if (!retrans) {
-            conf->ledger->bytes_sent += len;
-        } else if (tc_seq_gt(s->snd_nxt + len, s->snd_max)) {
-            conf->ledger->bytes_sent += s->snd_nxt + len - s->snd_max;
+        if (tc_seq_gt(s->snd_nxt + len, s->snd_max)) {
+            conf->ledger->bytes_sent += s->snd_nxt + len -
+                (retrans ? s->snd_max : s->snd_nxt);
+            s->t_nxt_at_send = s->t_nxt;
         }
         s->snd_nxt += len;
         if (tc_seq_gt(s->snd_nxt, s->snd_max)) {
@@ -598,9 +617,8 @@ sess_send_data(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
         }
     }
 
-    if (s->marks_n > 0 && s->snd_nxt == s->marks[s->marks_head].seq) {
-        sess_start_wait(s, now);
-    }
+    return s->marks_n > 0 && s->snd_nxt == s->marks[s->marks_head].seq &&
+           sess_wait_done(s, conf, now);
 }
 
 
@@ -649,7 +667,9 @@ sess_try_send(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
         return;
     }
 
-    sess_send_data(s, conf, now, out);
+    while (sess_send_data(s, conf, now, out)) {
+        /* passed a mark the target had already answered: go on */
+    }
     sess_send_close(s, conf, now, out);
 
     if (s->state == TC_SESS_ESTABLISHED) {
@@ -662,7 +682,9 @@ void
 tc_sess_flush(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
               tc_sess_out_t *out)
 {
+    out->n = 0;
     out->more = false;
+    out->done = false;
     sess_try_send(s, conf, now, out);
     sess_compute_wakeup(s, conf, out);
 }
@@ -753,6 +775,7 @@ sess_reply_syn_sent(tc_sess_t *s, const tc_sess_conf_t *conf,
         s->state = TC_SESS_ESTABLISHED;
         s->t_isn = pkt->seq;
         s->t_nxt = pkt->seq + 1;
+        s->t_nxt_at_send = s->t_nxt;
         s->snd_una = s->c_isn + 1;
         s->t_wscale = (pkt->wscale >= 0) ? (uint8_t) pkt->wscale : 0;
         s->t_win = pkt->window; /* a SYN-ACK's window is never scaled */
@@ -844,11 +867,10 @@ sess_take_data(tc_sess_t *s, const tc_pkt_view_t *pkt)
 
 
 static void
-sess_release_marks(tc_sess_t *s, const tc_sess_conf_t *conf)
+sess_release_marks(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now)
 {
-    if (s->waiting && (tc_seq_gt(s->t_nxt, s->wait_t_nxt) || s->t_fin)) {
-        sess_mark_pop(s);
-        conf->ledger->reply_waits++;
+    if (s->waiting) {
+        (void) sess_wait_done(s, conf, now);
     }
 
     if (s->t_fin) {
@@ -902,7 +924,7 @@ tc_sess_reply(tc_sess_t *s, const tc_sess_conf_t *conf,
 
     sess_take_ack(s, conf, pkt, now);
     need_ack = sess_take_data(s, pkt);
-    sess_release_marks(s, conf);
+    sess_release_marks(s, conf, now);
     sess_try_send(s, conf, now, out);
 
     if (s->state == TC_SESS_ESTABLISHED && need_ack && out->n == 0) {

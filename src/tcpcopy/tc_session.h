@@ -123,7 +123,8 @@ struct tc_sess_s {
     unsigned       marks_head;
     unsigned       marks_n;
     bool           waiting;     /* all before marks[head] sent; waiting */
-    uint32_t       wait_t_nxt;  /* t_nxt when the wait began */
+    uint32_t       wait_t_nxt;  /* t_nxt when the previous request went */
+    uint32_t       t_nxt_at_send; /* t_nxt when new client bytes last went */
     tc_msec_t      wait_since;
 
     tc_sess_ooo_t ooo[TC_SESS_OOO_MAX];
