@@ -411,6 +411,7 @@ stop(tc_main_t *m, tc_event_loop_t *loop)
     (void) tc_event_run_once(loop, 0); /* flush the last ROUTE frames */
     log_ledger(m, " (final)");
     tc_ctl_destroy(m->replay->ctl);
+    tc_replay_done(m->replay);
     tc_event_del(loop, m->capture.fd);
     m->capture.ops->close(&m->capture);
     m->replay->sender.ops->close(&m->replay->sender);

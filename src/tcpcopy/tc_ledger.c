@@ -22,7 +22,7 @@ tc_ledger_format(const tc_ledger_t *l, char *buf, size_t size)
              "gap=%llu dup=%llu | segs sent=%llu retrans=%llu "
              "send_err=%llu | pkts captured=%llu matched=%llu "
              "bad=%llu late=%llu drops=%llu | replies=%llu unknown=%llu "
-             "waits=%llu wait_timeouts=%llu | ctl up=%llu down=%llu "
+             "waits=%llu wait_timeouts=%llu catchups=%llu | ctl up=%llu down=%llu "
              "routes=%llu unsent=%llu",
              (unsigned long long) l->sess_active,
              (unsigned long long) l->sess_opened,
@@ -55,6 +55,7 @@ tc_ledger_format(const tc_ledger_t *l, char *buf, size_t size)
              (unsigned long long) l->replies_unknown,
              (unsigned long long) l->reply_waits,
              (unsigned long long) l->reply_timeouts,
+             (unsigned long long) l->reply_catchups,
              (unsigned long long) l->ctl_connects,
              (unsigned long long) l->ctl_disconnects,
              (unsigned long long) l->ctl_routes_sent,

@@ -56,6 +56,7 @@ typedef struct {
     uint64_t replies_bad;      /* ... that did not parse */
     uint64_t reply_waits;      /* requests held until the target answered */
     uint64_t reply_timeouts;   /* ... released without an answer */
+    uint64_t reply_catchups;   /* ... released early: replay lagging */
 
     uint64_t ctl_connects;     /* control connections established */
     uint64_t ctl_disconnects;

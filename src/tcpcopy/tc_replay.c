@@ -11,15 +11,32 @@
 #include "tc_replay.h"
 #include "tc_time.h"
 
-/* A session as the engine keeps it: the pure state plus its timer. */
+#define REUSE_PKTS_MAX 64   /* packets of a new connection held back */
+#define REUSE_WAIT_MS  2000 /* how long the old session may finish */
+
+typedef struct {
+    uint8_t *data;
+    size_t   len;
+} held_pkt_t;
+
+/*
+ * A session as the engine keeps it: the pure state plus its timer.  When
+ * the client reuses the port while the old session is still replaying, the
+ * new connection's packets wait in held[] until the old one ends (the
+ * target cannot hold both on one address and port).
+ */
 typedef struct {
     tc_sess_t    sess; /* first: tc_table hands back tc_sess_t pointers */
     tc_timer_t   timer;
     tc_replay_t *r;
     uint16_t     transfer;
+    uint16_t     nheld;
+    tc_msec_t    held_since;
+    held_pkt_t  *held;
 } replay_sess_t;
 
 static void replay_timer(tc_timer_t *t);
+static void replay_packet(tc_replay_t *r, const uint8_t *pkt, size_t caplen);
 
 
 int
@@ -115,16 +132,59 @@ replay_send_seg(tc_replay_t *r, replay_sess_t *rs, const tc_sess_seg_t *seg)
 }
 
 
+/* Frees a session; a new connection that waited for it starts now. */
 static void
 replay_destroy(tc_replay_t *r, replay_sess_t *rs)
 {
+    held_pkt_t *held = rs->held;
+    uint16_t    i, nheld = rs->nheld;
+
     tc_timer_del(r->loop, &rs->timer);
     tc_table_remove(&r->table, &rs->sess);
-    if (r->ctl != NULL) {
+    if (r->ctl != NULL && nheld == 0) {
+        /* with a successor the route stays: it owns the same address */
         tc_ctl_route(r->ctl, TC_ROUTE_DEL, &rs->sess.client);
     }
     tc_sess_free(&rs->sess);
     free(rs);
+
+    for (i = 0; i < nheld; i++) {
+        replay_packet(r, held[i].data, held[i].len);
+        free(held[i].data);
+    }
+    free(held);
+}
+
+
+/* Holds a packet of a new connection on a port still in use. */
+static bool
+replay_hold(tc_replay_t *r, replay_sess_t *rs, const uint8_t *pkt,
+            size_t len)
+{
+    held_pkt_t *h;
+
+    if (rs->held == NULL) {
+        rs->held = calloc(REUSE_PKTS_MAX, sizeof(held_pkt_t));
+        if (rs->held == NULL) {
+            return false;
+        }
+        rs->held_since = tc_time_now();
+    }
+    if (rs->nheld == REUSE_PKTS_MAX) {
+        return false;
+    }
+
+    h = &rs->held[rs->nheld];
+    h->data = malloc(len);
+    if (h->data == NULL) {
+        return false;
+    }
+    memcpy(h->data, pkt, len);
+    h->len = len;
+    rs->nheld++;
+
+    (void) r;
+    return true;
 }
 
 
@@ -146,9 +206,13 @@ replay_output(tc_replay_t *r, replay_sess_t *rs)
         tc_sess_flush(&rs->sess, &r->conf, tc_time_now(), out);
     }
 
-    if (out->done) {
+    if (out->done || (rs->nheld > 0 && rs->sess.state == TC_SESS_CLOSED)) {
         replay_destroy(r, rs);
         return;
+    }
+
+    if (rs->nheld > 0) {
+        out->wakeup = tc_min(out->wakeup, rs->held_since + REUSE_WAIT_MS);
     }
 
     if (out->wakeup != 0) {
@@ -161,13 +225,31 @@ replay_output(tc_replay_t *r, replay_sess_t *rs)
 }
 
 
+/* Makes sure a session with held packets wakes up by the reuse deadline. */
+static void
+replay_output_wakeup(tc_replay_t *r, replay_sess_t *rs)
+{
+    tc_msec_t due = rs->held_since + REUSE_WAIT_MS;
+
+    if (!tc_timer_armed(&rs->timer) || rs->timer.when > due) {
+        tc_timer_set_at(r->loop, &rs->timer, due);
+    }
+}
+
+
 static void
 replay_timer(tc_timer_t *t)
 {
     replay_sess_t *rs = t->data;
     tc_replay_t   *r = rs->r;
+    tc_msec_t      now = tc_time_now();
 
-    tc_sess_timer(&rs->sess, &r->conf, tc_time_now(), &r->out);
+    if (rs->nheld > 0 && now - rs->held_since >= REUSE_WAIT_MS) {
+        /* the old session did not finish in time: the new one wins */
+        tc_sess_abort(&rs->sess, &r->conf, TC_END_PORT_REUSE, now, &r->out);
+    } else {
+        tc_sess_timer(&rs->sess, &r->conf, now, &r->out);
+    }
     replay_output(r, rs);
 }
 
@@ -226,13 +308,20 @@ replay_start(tc_replay_t *r, const tc_endpoint_t *client, int transfer,
 void
 tc_replay_packet(void *data, const uint8_t *pkt, size_t caplen)
 {
-    tc_replay_t   *r = data;
+    tc_replay_t *r = data;
+
+    r->ledger.pkts_captured++;
+    replay_packet(r, pkt, caplen);
+}
+
+
+static void
+replay_packet(tc_replay_t *r, const uint8_t *pkt, size_t caplen)
+{
     tc_pkt_view_t  v;
     tc_endpoint_t  client;
     replay_sess_t *rs;
     int            transfer;
-
-    r->ledger.pkts_captured++;
 
     if (tc_pkt_parse(pkt, caplen, &v) != TC_PKT_OK) {
         r->ledger.pkts_parse_err++;
@@ -249,15 +338,28 @@ tc_replay_packet(void *data, const uint8_t *pkt, size_t caplen)
     client.port = v.sport;
     rs = (replay_sess_t *) tc_table_find(&r->table, &client);
 
-    if (rs != NULL && tc_sess_is_new_syn(&rs->sess, &v)) {
-        /* the client reused its port: the old session yields at once */
+    if (rs != NULL && (rs->nheld > 0 || tc_sess_is_new_syn(&rs->sess, &v))) {
+        /* the client reused its port: the new connection waits until the
+         * old session has finished replaying, or takes over if it cannot */
+        if (rs->sess.state != TC_SESS_CLOSED && replay_hold(r, rs, pkt, caplen))
+        {
+            r->ledger.pkts_matched--; /* counted again when replayed */
+            replay_output_wakeup(r, rs);
+            return;
+        }
         tc_sess_abort(&rs->sess, &r->conf, TC_END_PORT_REUSE, tc_time_now(),
                       &r->out);
         if (rs->sess.end_reason != TC_END_PORT_REUSE) {
             r->out.n = 0; /* it had ended already: nothing to reset */
         }
-        replay_output(r, rs);
-        rs = NULL;
+        r->out.done = true;
+        replay_output(r, rs); /* frees rs; held packets replay first */
+        rs = (replay_sess_t *) tc_table_find(&r->table, &client);
+        if (rs != NULL) {
+            tc_sess_client(&rs->sess, &r->conf, &v, tc_time_now(), &r->out);
+            replay_output(r, rs);
+            return;
+        }
     }
 
     if (rs == NULL) {
@@ -326,8 +428,17 @@ tc_replay_shutdown(tc_replay_t *r)
         while ((rs = (replay_sess_t *) r->table.buckets[i]) != NULL) {
             tc_sess_abort(&rs->sess, &r->conf, TC_END_SHUTDOWN,
                           tc_time_now(), &r->out);
+            while (rs->nheld > 0) { /* a held new connection never starts */
+                free(rs->held[--rs->nheld].data);
+            }
             replay_output(r, rs); /* done: frees and unlinks rs */
         }
     }
+}
+
+
+void
+tc_replay_done(tc_replay_t *r)
+{
     tc_table_done(&r->table);
 }

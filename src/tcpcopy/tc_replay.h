@@ -55,7 +55,11 @@ void tc_replay_reply(void *data, const tc_msg_reply_t *reply);
 /* An intercept (re)connected: announce every live session (tc_ctl_ready_pt). */
 void tc_replay_resync(void *data);
 
-/* Ends every session (RST to the target, counted as shutdown). */
+/* Ends every session (RST to the target, counted as shutdown).  Replies
+ * may still arrive afterwards; they find no session. */
 void tc_replay_shutdown(tc_replay_t *r);
+
+/* Frees the table; call once nothing can deliver packets any more. */
+void tc_replay_done(tc_replay_t *r);
 
 #endif /* TC_REPLAY_H_INCLUDED */

@@ -20,6 +20,7 @@
 #define TC_SESS_WINDOW   65535 /* raw window we advertise (scaled x128) */
 #define TC_SESS_WSCALE   7
 #define TC_SESS_CWND_MAX (16u * 1024 * 1024)
+#define TC_SESS_SEQ_FAR  (64u * 1024 * 1024)
 
 static void sess_try_send(tc_sess_t *s, const tc_sess_conf_t *conf,
                           tc_msec_t now, tc_sess_out_t *out);
@@ -74,6 +75,7 @@ tc_sess_conf_default(tc_sess_conf_t *conf, tc_ledger_t *ledger)
     conf->retries_max = 10;
     conf->syn_retries_max = 6;
     conf->reply_timeout = 3000;
+    conf->max_lag = 50;
     conf->idle_timeout = 120000;
     conf->gap_timeout = 2000;
     conf->linger = 2000;
@@ -193,7 +195,7 @@ sess_buf_consume(tc_sess_t *s, size_t n)
 
 
 static void
-sess_mark_push(tc_sess_t *s, uint32_t seq, uint32_t ack)
+sess_mark_push(tc_sess_t *s, uint32_t seq, uint32_t ack, tc_msec_t now)
 {
     unsigned i;
 
@@ -206,6 +208,7 @@ sess_mark_push(tc_sess_t *s, uint32_t seq, uint32_t ack)
     i = (s->marks_head + s->marks_n) % TC_SESS_MARKS_MAX;
     s->marks[i].seq = seq;
     s->marks[i].ack = ack;
+    s->marks[i].at = now;
     s->marks_n++;
 }
 
@@ -226,7 +229,7 @@ sess_mark_pop(tc_sess_t *s)
  */
 static void
 sess_note_request(tc_sess_t *s, const tc_sess_conf_t *conf, uint32_t seq,
-                  uint8_t flags, uint32_t ack)
+                  uint8_t flags, uint32_t ack, tc_msec_t now)
 {
     if (!(flags & TC_TCP_ACK)) {
         return;
@@ -241,7 +244,7 @@ sess_note_request(tc_sess_t *s, const tc_sess_conf_t *conf, uint32_t seq,
     if (tc_seq_gt(ack, s->last_ack)) {
         s->last_ack = ack;
         if (!conf->no_wait) {
-            sess_mark_push(s, seq, ack);
+            sess_mark_push(s, seq, ack, now);
         }
     }
 }
@@ -333,6 +336,12 @@ sess_compute_wakeup(const tc_sess_t *s, const tc_sess_conf_t *conf,
     if (s->waiting) {
         t = s->wait_since + conf->reply_timeout;
         w = tc_min(w, t);
+        t = s->marks[s->marks_head].at + conf->max_lag;
+        w = tc_min(w, t);
+    }
+    if (s->c_rst && s->fin_sent) {
+        t = s->t_last + conf->reply_timeout;
+        w = tc_min(w, t);
     }
     if (s->ooo_n > 0) {
         t = s->gap_since + conf->gap_timeout;
@@ -405,7 +414,8 @@ sess_ooo_store(tc_sess_t *s, const tc_pkt_view_t *pkt, tc_msec_t now)
  */
 static int
 sess_accept(tc_sess_t *s, const tc_sess_conf_t *conf, uint32_t seq,
-            uint32_t ack, uint8_t flags, const uint8_t *p, uint32_t len)
+            uint32_t ack, uint8_t flags, const uint8_t *p, uint32_t len,
+            tc_msec_t now)
 {
     uint32_t skip;
 
@@ -423,7 +433,7 @@ sess_accept(tc_sess_t *s, const tc_sess_conf_t *conf, uint32_t seq,
     }
 
     if (len > skip) {
-        sess_note_request(s, conf, s->c_nxt, flags, ack);
+        sess_note_request(s, conf, s->c_nxt, flags, ack, now);
         if (sess_buf_append(s, conf, p + skip, len - skip) != TC_OK) {
             return TC_ERROR;
         }
@@ -431,16 +441,24 @@ sess_accept(tc_sess_t *s, const tc_sess_conf_t *conf, uint32_t seq,
         conf->ledger->bytes_captured += len - skip;
     }
 
-    if (flags & (TC_TCP_FIN | TC_TCP_RST)) {
-        sess_note_request(s, conf, s->c_nxt, flags, ack);
-        if (flags & TC_TCP_RST) {
-            s->c_rst = true;
-        } else {
-            s->c_fin = true;
-            s->c_nxt++;
+    if (flags & TC_TCP_RST) {
+        /*
+         * A client that resets has had all the answers it wanted; the
+         * target must answer too before it sees the end, or it drops what
+         * it has not read yet.  So the RST waits like a request, and goes
+         * to the target as a FIN (see sess_send_close).
+         */
+        if (!conf->no_wait && !(s->marks_n > 0 &&
+            s->marks[(s->marks_head + s->marks_n - 1) % TC_SESS_MARKS_MAX].seq
+                == s->c_nxt))
+        {
+            sess_mark_push(s, s->c_nxt, ack, now);
         }
-    } else if (len == skip) {
-        return TC_OK;
+        s->c_rst = true;
+    } else if (flags & TC_TCP_FIN) {
+        sess_note_request(s, conf, s->c_nxt, flags, ack, now);
+        s->c_fin = true;
+        s->c_nxt++;
     }
 
     return TC_OK;
@@ -463,7 +481,7 @@ sess_ooo_drain(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now)
                 continue;
             }
             if (sess_accept(s, conf, o->seq, o->ack, o->flags, o->data,
-                            o->len) != TC_OK) {
+                            o->len, now) != TC_OK) {
                 return TC_ERROR;
             }
             free(o->data);
@@ -513,6 +531,15 @@ sess_client_input(tc_sess_t *s, const tc_sess_conf_t *conf,
         conf->ledger->bytes_gap += pkt->payload_len - pkt->payload_caplen;
     }
 
+    if (tc_seq_gt(seq, s->c_nxt + TC_SESS_SEQ_FAR) ||
+        tc_seq_lt(seq + pkt->payload_caplen, s->c_nxt - TC_SESS_SEQ_FAR))
+    {
+        /* not this connection's sequence space (e.g. a new connection on
+         * the same port whose SYN was not captured) */
+        conf->ledger->pkts_late++;
+        return;
+    }
+
     if (tc_seq_gt(seq, s->c_nxt)) {
         if (pkt->payload_caplen > 0 || (pkt->flags & (TC_TCP_FIN | TC_TCP_RST))) {
             sess_ooo_store(s, pkt, now);
@@ -530,7 +557,7 @@ sess_client_input(tc_sess_t *s, const tc_sess_conf_t *conf,
     }
 
     rc = sess_accept(s, conf, seq, pkt->ack, pkt->flags, pkt->payload,
-                     pkt->payload_caplen);
+                     pkt->payload_caplen, now);
     if (rc == TC_OK && s->ooo_n > 0) {
         rc = sess_ooo_drain(s, conf, now);
     }
@@ -566,6 +593,14 @@ sess_wait_done(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now)
     if (tc_seq_gt(s->t_nxt, s->wait_t_nxt) || s->t_fin) {
         sess_mark_pop(s);
         conf->ledger->reply_waits++;
+        return true;
+    }
+
+    if (now - s->marks[s->marks_head].at >= conf->max_lag) {
+        /* the replay is behind the client: waiting for each answer would
+         * only let the lag grow, so this request goes now (pipelined) */
+        sess_mark_pop(s);
+        conf->ledger->reply_catchups++;
         return true;
     }
     return false;
@@ -622,40 +657,44 @@ sess_send_data(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
 }
 
 
-/* Sends the client's FIN or RST once every byte before it is through. */
+/*
+ * Sends the client's FIN once every byte before it is through.  A client
+ * RST is sent as a FIN too: a server that reads a FIN still serves the
+ * requests queued before it, one that reads an RST throws them away.
+ */
 static void
-sess_send_close(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
-                tc_sess_out_t *out)
+sess_send_close(tc_sess_t *s, tc_sess_out_t *out)
 {
     uint32_t       end = sess_data_end(s);
     tc_sess_seg_t *seg;
 
-    if (s->marks_n > 0 || s->snd_nxt != end) {
+    if (s->marks_n > 0 || s->snd_nxt != end || s->fin_sent ||
+        !(s->c_fin || s->c_rst))
+    {
         return;
     }
 
-    if (s->c_fin && !s->fin_sent) {
-        seg = sess_emit(s, out, end, TC_TCP_FIN | TC_TCP_ACK);
-        if (seg != NULL) {
-            seg->retrans = tc_seq_lt(end, s->snd_max);
-            s->fin_sent = true;
-            s->snd_nxt = end + 1;
-            if (tc_seq_gt(s->snd_nxt, s->snd_max)) {
-                s->snd_max = s->snd_nxt;
-            }
+    seg = sess_emit(s, out, end, TC_TCP_FIN | TC_TCP_ACK);
+    if (seg != NULL) {
+        seg->retrans = tc_seq_lt(end, s->snd_max);
+        s->fin_sent = true;
+        s->snd_nxt = end + 1;
+        if (tc_seq_gt(s->snd_nxt, s->snd_max)) {
+            s->snd_max = s->snd_nxt;
         }
-        return;
     }
+}
 
-    if (s->c_rst && !s->rst_sent && s->snd_una == end) {
-        /* only after the target acked everything: an RST that overtakes
-         * queued data makes the server drop that data */
-        seg = sess_emit(s, out, end, TC_TCP_RST | TC_TCP_ACK);
-        if (seg != NULL) {
-            s->rst_sent = true;
-            sess_close(s, conf, TC_END_NORMAL, now);
-        }
-    }
+
+/*
+ * The client reset; its FIN stand-in is acked and the target has been quiet
+ * for reply_timeout (it did not close): reset it now.
+ */
+static bool
+sess_rst_due(const tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now)
+{
+    return s->c_rst && s->fin_sent && s->snd_una == s->snd_max &&
+           now - s->t_last >= conf->reply_timeout;
 }
 
 
@@ -670,7 +709,7 @@ sess_try_send(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
     while (sess_send_data(s, conf, now, out)) {
         /* passed a mark the target had already answered: go on */
     }
-    sess_send_close(s, conf, now, out);
+    sess_send_close(s, out);
 
     if (s->state == TC_SESS_ESTABLISHED) {
         sess_arm_rto(s, now);
@@ -897,6 +936,7 @@ tc_sess_reply(tc_sess_t *s, const tc_sess_conf_t *conf,
     }
 
     s->last_activity = now;
+    s->t_last = now;
 
     if (s->state == TC_SESS_SYN_SENT) {
         sess_reply_syn_sent(s, conf, pkt, now, out);
@@ -1024,7 +1064,13 @@ tc_sess_timer(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
         /* the target never answered this request: send the next anyway */
         sess_mark_pop(s);
         conf->ledger->reply_timeouts++;
-        sess_try_send(s, conf, now, out);
+    }
+    sess_try_send(s, conf, now, out);
+
+    if (s->state == TC_SESS_ESTABLISHED && sess_rst_due(s, conf, now)) {
+        sess_emit(s, out, s->snd_nxt, TC_TCP_RST | TC_TCP_ACK);
+        s->rst_sent = true;
+        sess_close(s, conf, TC_END_NORMAL, now);
     }
 
 done:

@@ -40,6 +40,8 @@ typedef struct {
     unsigned     retries_max;     /* data retransmissions before giving up */
     unsigned     syn_retries_max;
     tc_msec_t    reply_timeout;   /* held request released after this */
+    tc_msec_t    max_lag;         /* a request held this long after the
+                                     client sent it goes without waiting */
     tc_msec_t    idle_timeout;    /* -t */
     tc_msec_t    gap_timeout;     /* missing client bytes waited for */
     tc_msec_t    linger;          /* closed sessions absorb late packets */
@@ -70,8 +72,9 @@ typedef struct {
 } tc_sess_out_t;
 
 typedef struct {
-    uint32_t seq;     /* first byte of the request */
-    uint32_t ack;     /* the online server's ack when the client sent it */
+    uint32_t  seq;    /* first byte of the request */
+    uint32_t  ack;    /* the online server's ack when the client sent it */
+    tc_msec_t at;     /* when it was captured */
 } tc_sess_mark_t;
 
 typedef struct {
@@ -138,6 +141,7 @@ struct tc_sess_s {
     tc_msec_t syn_sent_at;
     tc_msec_t srtt;
     tc_msec_t last_activity;
+    tc_msec_t t_last;           /* last reply from the target */
     tc_msec_t closed_at;
 
     int end_reason;            /* tc_end_reason_e once closed */

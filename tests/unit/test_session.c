@@ -171,6 +171,7 @@ test_pacing_waits_for_reply(void)
 {
     setup();
     handshake();
+    now += 1; /* the wait below lasts less than max_lag */
 
     /* request 1, then request 2 captured before the target answered 1:
      * its larger ack shows the client waited for the online answer */
@@ -430,21 +431,66 @@ test_rst_from_target(void)
 }
 
 
-/* RST from the client goes out only after the target acked the data. */
+/*
+ * A client RST waits until the target answered what came before it, and
+ * reaches the target as a FIN, so the target still serves every request
+ * it had not read yet; an RST follows if the target does not close.
+ */
 static void
 test_rst_from_client(void)
 {
     setup();
     handshake();
     client_in(TC_TCP_ACK, C_ISN + 1, S_ISN + 1, 0, 20);
-    client_in(TC_TCP_RST | TC_TCP_ACK, C_ISN + 21, S_ISN + 1, 0, 0);
+    client_in(TC_TCP_RST | TC_TCP_ACK, C_ISN + 21, S_ISN + 31, 0, 0);
     T_CHECK_EQ(out.n, 0);
     reply_in(TC_TCP_ACK, T_ISN + 1, C_ISN + 21, 512, 0);
+    T_CHECK_EQ(out.n, 0);
+
+    /* the answer: now the FIN goes */
+    reply_in(TC_TCP_ACK, T_ISN + 1, C_ISN + 21, 512, 30);
     T_CHECK_EQ(out.n, 1);
-    T_CHECK(out.segs[0].flags & TC_TCP_RST);
+    T_CHECK_EQ(out.segs[0].flags, TC_TCP_FIN | TC_TCP_ACK);
     T_CHECK_EQ(out.segs[0].seq, C_ISN + 21);
+
+    /* acked, but the target does not close: RST after reply_timeout */
+    reply_in(TC_TCP_ACK, T_ISN + 31, C_ISN + 22, 512, 0);
+    T_CHECK_EQ(out.wakeup, now + conf.reply_timeout);
+    now += conf.reply_timeout;
+    tc_sess_timer(&sess, &conf, now, &out);
+    T_CHECK(out.n == 1 && (out.segs[0].flags & TC_TCP_RST));
     T_CHECK_EQ(sess.state, TC_SESS_CLOSED);
     T_CHECK_EQ(ledger.sess_ended[TC_END_NORMAL], 1);
+}
+
+
+/* A request held longer than max_lag after capture goes without waiting. */
+static void
+test_catchup_when_lagging(void)
+{
+    setup();
+    handshake();
+    client_in(TC_TCP_ACK, C_ISN + 1, S_ISN + 1, 0, 10);
+    client_in(TC_TCP_ACK, C_ISN + 11, S_ISN + 21, 10, 10);
+    T_CHECK_EQ(out.n, 0);
+    T_CHECK_EQ(out.wakeup, now + conf.max_lag);
+    now += conf.max_lag;
+    tc_sess_timer(&sess, &conf, now, &out);
+    T_CHECK_EQ(sent_bytes(), 10);
+    T_CHECK_EQ(ledger.reply_catchups, 1);
+}
+
+
+/* A segment far outside the sequence space is another connection's. */
+static void
+test_foreign_segment(void)
+{
+    setup();
+    handshake();
+    client_in(TC_TCP_ACK, C_ISN + 1 + 0x40000000u, S_ISN + 1, 0, 10);
+    T_CHECK_EQ(out.n, 0);
+    T_CHECK_EQ(sess.ooo_n, 0);
+    T_CHECK_EQ(ledger.pkts_late, 1);
 }
 
 
@@ -498,6 +544,7 @@ static void
 test_reply_timeout(void)
 {
     setup();
+    conf.max_lag = 10 * conf.reply_timeout;
     handshake();
     client_in(TC_TCP_ACK, C_ISN + 1, S_ISN + 1, 0, 10);
     client_in(TC_TCP_ACK, C_ISN + 11, S_ISN + 21, 10, 10);
@@ -592,6 +639,8 @@ main(void)
     T_RUN(test_fin_from_target);
     T_RUN(test_rst_from_target);
     T_RUN(test_rst_from_client);
+    T_RUN(test_catchup_when_lagging);
+    T_RUN(test_foreign_segment);
     T_RUN(test_reorder_and_gap);
     T_RUN(test_idle_timeout);
     T_RUN(test_reply_timeout);
