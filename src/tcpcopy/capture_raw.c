@@ -8,6 +8,8 @@
 #include "tc_config.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +21,7 @@
 
 #define RAW_BATCH    64
 #define RAW_PKT_MAX  65536
-#define RAW_RCVBUF   (32 * 1024 * 1024)
+#define RAW_PORTS_MAX 64
 
 typedef struct {
     struct mmsghdr msgs[RAW_BATCH];
@@ -30,10 +32,56 @@ typedef struct {
 } raw_priv_t;
 
 
+/*
+ * Keeps, in the kernel, only TCP segments to one of the transferred ports:
+ * everything else the host receives (the control channel's own traffic,
+ * ssh, ...) never costs a copy or buffer space.  Non-first fragments have
+ * no port to test and are kept, to be counted by the parser.
+ */
+static int
+raw_attach_filter(int fd, const uint16_t *ports, size_t nports)
+{
+    struct sock_filter  f[8 + RAW_PORTS_MAX];
+    struct sock_fprog   prog;
+    size_t              i, n = 0, accept;
+
+    if (nports == 0 || nports > RAW_PORTS_MAX) {
+        return TC_OK; /* keep everything; the engine matches ports */
+    }
+
+    accept = 4 + nports + 1; /* index of the "ret keep" instruction */
+
+    /* A = fragment offset; a non-first fragment is kept */
+    f[n++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6);
+    f[n++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K,
+                                           0x1fff, (uint8_t) (accept - 2), 0);
+    /* X = IP header length; A = TCP destination port */
+    f[n++] = (struct sock_filter) BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0);
+    f[n++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2);
+    for (i = 0; i < nports; i++) {
+        f[n] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                             ports[i],
+                                             (uint8_t) (accept - n - 1), 0);
+        n++;
+    }
+    f[n++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, 0);
+    f[n++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, 0x40000);
+
+    prog.len = (unsigned short) n;
+    prog.filter = f;
+    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog))
+        == -1)
+    {
+        return TC_ERROR;
+    }
+    return TC_OK;
+}
+
+
 static int
 raw_open(tc_capture_t *cap, char *err, size_t errlen)
 {
-    int         fd, one = 1, size = RAW_RCVBUF;
+    int         fd, one = 1, size;
     raw_priv_t *p;
 
     fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
@@ -43,7 +91,15 @@ raw_open(tc_capture_t *cap, char *err, size_t errlen)
         return TC_ERROR;
     }
 
-    /* a big buffer rides out bursts; FORCE works as root, else best effort */
+    if (raw_attach_filter(fd, cap->ports, cap->nports) != TC_OK) {
+        snprintf(err, errlen, "capture filter: %s", strerror(errno));
+        close(fd);
+        return TC_ERROR;
+    }
+
+    /* a big buffer rides out bursts while this process is not scheduled;
+     * FORCE works as root (or CAP_NET_ADMIN), else best effort */
+    size = (int) tc_min(cap->bufsize, (size_t) INT_MAX / 2);
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) == -1) {
         (void) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
     }

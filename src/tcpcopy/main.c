@@ -36,6 +36,7 @@ typedef struct {
     bool           daemon;
     tc_msec_t      stats_interval;
     tc_capture_t   capture;
+    uint16_t       ports[TC_TRANSFERS_MAX];
     tc_timer_t     stats_timer;
     tc_ledger_t    last_logged;
 } tc_main_t;
@@ -330,9 +331,23 @@ on_capture(void *data, uint32_t events)
 static int
 open_io(tc_main_t *m)
 {
-    char err[256];
+    char   err[256];
+    size_t i, j;
+
+    for (i = 0; i < m->replay->ntransfers; i++) {
+        for (j = 0; j < m->capture.nports; j++) {
+            if (m->ports[j] == m->replay->transfers[i].local_port) {
+                break;
+            }
+        }
+        if (j == m->capture.nports) {
+            m->ports[m->capture.nports++] =
+                m->replay->transfers[i].local_port;
+        }
+    }
 
     m->capture.ops = &tc_capture_raw_ops;
+    m->capture.ports = m->ports;
     m->capture.fd = -1;
     m->capture.handler = tc_replay_packet;
     m->capture.data = m->replay;
@@ -431,6 +446,7 @@ main(int argc, char **argv)
     m.replay = &replay;
     m.log_level = TC_LOG_NOTICE;
     m.stats_interval = 5000;
+    m.capture.bufsize = 64u * 1024 * 1024;
     tc_sess_conf_default(&replay.conf, &replay.ledger);
     tc_time_update();
 

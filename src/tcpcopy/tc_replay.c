@@ -216,7 +216,10 @@ replay_output(tc_replay_t *r, replay_sess_t *rs)
     }
 
     if (out->wakeup != 0) {
-        if (!tc_timer_armed(&rs->timer) || rs->timer.when != out->wakeup) {
+        /* Most packets push the idle deadline later; moving the timer in
+         * the heap for each would cost more than one early wake-up, which
+         * tc_sess_timer() answers by asking for the right time. */
+        if (!tc_timer_armed(&rs->timer) || out->wakeup < rs->timer.when) {
             tc_timer_set_at(r->loop, &rs->timer, out->wakeup);
         }
     } else {

@@ -142,9 +142,14 @@ bench_rates() {
     fi
     bench_on ka-1000 10 1 10 keep
     bench_on ka-5000 10 2 2 keep
+    bench_on ka-10000 10 2 1 keep
+    bench_on ka-20000 20 2 1 keep
+    bench_on ka-30000 30 2 1 keep
     bench_on ka-max 16 2 0 keep
     bench_on close-500 5 1 10 close
     bench_on close-2000 10 2 5 close
+    bench_on close-4000 8 2 2 close
+    bench_on close-8000 8 2 1 close
     bench_on close-max 16 2 0 close
 }
 
