@@ -79,10 +79,30 @@ count_e2e() {
     done
 }
 
+# The layout rule of shared/STYLE.md: clang-format with the repo's
+# .clang-format must have nothing to change.
+count_format() {
+    if ! command -v clang-format > /dev/null 2>&1; then
+        echo "style clang-format: skipped (not installed)"
+        skipped=$((skipped + 1))
+        return
+    fi
+    out=$log_dir/format.log
+    if clang-format --dry-run -Werror src/*/*.[ch] tests/unit/*.[ch] \
+            tests/fuzz/*.c > "$out" 2>&1; then
+        passed=$((passed + 1))
+        echo "style clang-format: clean"
+    else
+        failed=$((failed + 1))
+        echo "style clang-format: FAILED (run make format)"
+        grep -m 10 'warning:' "$out"
+    fi
+}
+
 case $mode in
-    unit) count_unit; count_replay ;;
+    unit) count_format; count_unit; count_replay ;;
     e2e)  count_e2e ;;
-    all)  count_unit; count_replay; count_e2e ;;
+    all)  count_format; count_unit; count_replay; count_e2e ;;
     *)    echo "usage: tests/run.sh unit|e2e|all" >&2; exit 2 ;;
 esac
 

@@ -36,8 +36,8 @@ tc_addr_parse(const char *text, tc_addr_t *out)
 int
 tc_addr_resolve(const char *host, tc_addr_t *out)
 {
-    struct addrinfo  hints, *res;
-    int              rc;
+    struct addrinfo hints, *res;
+    int             rc;
 
     if (tc_addr_parse(host, out) == TC_OK) {
         return TC_OK;

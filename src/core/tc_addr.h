@@ -8,8 +8,8 @@
 
 #include "tc_core.h"
 
-#define TC_AF_NONE 0
-#define TC_AF_INET 4
+#define TC_AF_NONE  0
+#define TC_AF_INET  4
 #define TC_AF_INET6 6
 
 /* Longest text form, including the NUL (INET6_ADDRSTRLEN). */
@@ -48,7 +48,7 @@ int tc_endpoint_parse(const char *text, uint16_t default_port,
 
 /* Fills a struct sockaddr_storage; returns its length. */
 struct sockaddr_storage;
-unsigned tc_endpoint_to_sockaddr(const tc_endpoint_t *ep,
+unsigned tc_endpoint_to_sockaddr(const tc_endpoint_t     *ep,
                                  struct sockaddr_storage *ss);
 
 #endif /* TC_ADDR_H_INCLUDED */

@@ -71,13 +71,12 @@ tc_pidfile_read(const char *path)
 int
 tc_pidfile_write(const char *path, long *other)
 {
-    long pid;
+    long  pid;
     FILE *f;
 
     pid = tc_pidfile_read(path);
     if (pid > 0 && pid != (long) getpid() &&
-        (kill((pid_t) pid, 0) == 0 || errno == EPERM))
-    {
+        (kill((pid_t) pid, 0) == 0 || errno == EPERM)) {
         *other = pid;
         return TC_DECLINED;
     }

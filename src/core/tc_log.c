@@ -17,16 +17,15 @@
 #include "tc_log.h"
 #include "tc_time.h"
 
-static const char *const tc_log_names[] = {
-    "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"
-};
+static const char *const tc_log_names[] = {"emerg", "alert",  "crit", "error",
+                                           "warn",  "notice", "info", "debug"};
 
 static struct {
     const char *ident;
     const char *path;
     int         fd;
     int         level;
-} tc_log = { "tc", NULL, STDERR_FILENO, TC_LOG_NOTICE };
+} tc_log = {"tc", NULL, STDERR_FILENO, TC_LOG_NOTICE};
 
 static uint64_t tc_assert_count;
 

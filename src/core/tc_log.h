@@ -46,8 +46,8 @@ void tc__log_write(int level, int err, const char *fmt, ...)
         }                                                                      \
     } while (0)
 
-#define tc_log_info(...)  tc_log_error(TC_LOG_INFO, 0, __VA_ARGS__)
-#define tc_log_warn(...)  tc_log_error(TC_LOG_WARN, 0, __VA_ARGS__)
+#define tc_log_info(...) tc_log_error(TC_LOG_INFO, 0, __VA_ARGS__)
+#define tc_log_warn(...) tc_log_error(TC_LOG_WARN, 0, __VA_ARGS__)
 
 /* Debug lines stay type-checked in every build (if (TC_DEBUG)). */
 #define tc_log_debug(...)                                                      \

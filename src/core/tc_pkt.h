@@ -46,29 +46,29 @@ typedef struct {
     uint16_t       ip_id;      /* IPv4 identification, 0 for IPv6 */
     tc_addr_t      src;
     tc_addr_t      dst;
-    const uint8_t *ip;         /* start of the IP header */
-    uint16_t       ip_hlen;    /* IP header bytes */
-    uint32_t       ip_len;     /* IP total length by header (may > caplen);
-                                  IPv4 tot_len 0 (TSO/BIG TCP) => caplen */
-    const uint8_t *tcp;        /* start of the TCP header */
-    uint16_t       tcp_hlen;   /* data offset * 4 */
-    uint16_t       sport;      /* host order */
+    const uint8_t *ip;       /* start of the IP header */
+    uint16_t       ip_hlen;  /* IP header bytes */
+    uint32_t       ip_len;   /* IP total length by header (may > caplen);
+                                IPv4 tot_len 0 (TSO/BIG TCP) => caplen */
+    const uint8_t *tcp;      /* start of the TCP header */
+    uint16_t       tcp_hlen; /* data offset * 4 */
+    uint16_t       sport;    /* host order */
     uint16_t       dport;
     uint32_t       seq;
     uint32_t       ack;
-    uint8_t        flags;      /* TC_TCP_* */
-    uint16_t       window;     /* raw, unscaled */
+    uint8_t        flags;  /* TC_TCP_* */
+    uint16_t       window; /* raw, unscaled */
     const uint8_t *payload;
     uint32_t       payload_len;    /* by header lengths */
     uint32_t       payload_caplen; /* bytes present in the buffer (<= len) */
     /* TCP options (parsed leniently: a malformed option list stops the
      * option walk but does not reject the packet). */
-    uint16_t       mss;     /* 0 if absent */
-    int8_t         wscale;  /* -1 if absent; clamped to 14 */
-    bool           sack_ok;
-    bool           has_ts;
-    uint32_t       ts_val;
-    uint32_t       ts_ecr;
+    uint16_t mss;    /* 0 if absent */
+    int8_t   wscale; /* -1 if absent; clamped to 14 */
+    bool     sack_ok;
+    bool     has_ts;
+    uint32_t ts_val;
+    uint32_t ts_ecr;
 } tc_pkt_view_t;
 
 /*

@@ -41,18 +41,12 @@ typedef enum {
     TC_MSG_PONG = 5
 } tc_msg_type_e;
 
-typedef enum {
-    TC_ROLE_TCPCOPY = 1,
-    TC_ROLE_INTERCEPT = 2
-} tc_role_e;
+typedef enum { TC_ROLE_TCPCOPY = 1, TC_ROLE_INTERCEPT = 2 } tc_role_e;
 
 /* Capabilities announced in HELLO. */
 #define TC_CAP_REPLY_PAYLOAD 0x00000001u /* tcpcopy wants reply payloads */
 
-typedef enum {
-    TC_ROUTE_ADD = 1,
-    TC_ROUTE_DEL = 2
-} tc_route_op_e;
+typedef enum { TC_ROUTE_ADD = 1, TC_ROUTE_DEL = 2 } tc_route_op_e;
 
 #define TC_REPLY_F_PAYLOAD 0x01
 
@@ -61,12 +55,12 @@ typedef enum {
 #define TC_PROTO_EVERSION -3
 
 typedef struct {
-    uint8_t        version;
-    uint8_t        type;     /* tc_msg_type_e; unknown types are returned
-                                as they are, for the caller to count/skip */
+    uint8_t version;
+    uint8_t type; /* tc_msg_type_e; unknown types are returned
+                     as they are, for the caller to count/skip */
     uint16_t       flags;
     uint32_t       body_len;
-    const uint8_t *body;     /* points into the decoded buffer */
+    const uint8_t *body; /* points into the decoded buffer */
 } tc_frame_t;
 
 typedef struct {
@@ -115,14 +109,12 @@ int tc_proto_route_at(const tc_frame_t *f, int i, tc_msg_route_t *out);
  * does not fit in cap (nothing useful is written then) or an argument is out
  * of range.
  */
-size_t tc_proto_encode_hello(uint8_t *buf, size_t cap,
-                             const tc_msg_hello_t *m);
+size_t tc_proto_encode_hello(uint8_t *buf, size_t cap, const tc_msg_hello_t *m);
 size_t tc_proto_encode_route(uint8_t *buf, size_t cap,
                              const tc_msg_route_t *routes, size_t n);
 size_t tc_proto_encode_reply(uint8_t *buf, size_t cap, uint8_t family,
-                             uint8_t flags, const uint8_t *pkt,
-                             size_t hdr_len, size_t pkt_len,
-                             uint32_t orig_len);
+                             uint8_t flags, const uint8_t *pkt, size_t hdr_len,
+                             size_t pkt_len, uint32_t orig_len);
 size_t tc_proto_encode_ping(uint8_t *buf, size_t cap, uint8_t type,
                             uint64_t token); /* TC_MSG_PING or _PONG */
 

@@ -49,7 +49,7 @@ tc_time_wall_str(char *buf, size_t size)
 
     gettimeofday(&tv, NULL);
     localtime_r(&tv.tv_sec, &tm);
-    snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d.%03d",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, (int) (tv.tv_usec / 1000));
+    snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (int) (tv.tv_usec / 1000));
 }

@@ -19,8 +19,8 @@
 
 #include "tc_capture.h"
 
-#define RAW_BATCH    64
-#define RAW_PKT_MAX  65536
+#define RAW_BATCH     64
+#define RAW_PKT_MAX   65536
 #define RAW_PORTS_MAX 64
 
 typedef struct {
@@ -41,9 +41,9 @@ typedef struct {
 static int
 raw_attach_filter(int fd, const uint16_t *ports, size_t nports)
 {
-    struct sock_filter  f[8 + RAW_PORTS_MAX];
-    struct sock_fprog   prog;
-    size_t              i, n = 0, accept;
+    struct sock_filter f[8 + RAW_PORTS_MAX];
+    struct sock_fprog  prog;
+    size_t             i, n = 0, accept;
 
     if (nports == 0 || nports > RAW_PORTS_MAX) {
         return TC_OK; /* keep everything; the engine matches ports */
@@ -53,15 +53,15 @@ raw_attach_filter(int fd, const uint16_t *ports, size_t nports)
 
     /* A = fragment offset; a non-first fragment is kept */
     f[n++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6);
-    f[n++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K,
-                                           0x1fff, (uint8_t) (accept - 2), 0);
+    f[n++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff,
+                                           (uint8_t) (accept - 2), 0);
     /* X = IP header length; A = TCP destination port */
     f[n++] = (struct sock_filter) BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0);
     f[n++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2);
     for (i = 0; i < nports; i++) {
-        f[n] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-                                             ports[i],
-                                             (uint8_t) (accept - n - 1), 0);
+        f[n] =
+            (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ports[i],
+                                          (uint8_t) (accept - n - 1), 0);
         n++;
     }
     f[n++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, 0);
@@ -69,9 +69,8 @@ raw_attach_filter(int fd, const uint16_t *ports, size_t nports)
 
     prog.len = (unsigned short) n;
     prog.filter = f;
-    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog))
-        == -1)
-    {
+    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) ==
+        -1) {
         return TC_ERROR;
     }
     return TC_OK;
@@ -193,6 +192,5 @@ raw_close(tc_capture_t *cap)
 }
 
 
-const tc_capture_ops_t tc_capture_raw_ops = {
-    "raw", raw_open, raw_read, raw_close
-};
+const tc_capture_ops_t tc_capture_raw_ops = {"raw", raw_open, raw_read,
+                                             raw_close};

@@ -23,59 +23,65 @@
 #include "tc_replay.h"
 #include "tc_time.h"
 
-#define TC_VERSION      "0.1.0"
+#define TC_VERSION        "0.1.0"
 #define TC_INTERCEPTS_MAX 16
 
 typedef struct {
-    tc_replay_t   *replay;
-    tc_endpoint_t  intercepts[TC_INTERCEPTS_MAX];
-    size_t         nintercepts;
-    const char    *log_path;
-    int            log_level;
-    const char    *pid_path;
-    bool           daemon;
-    tc_msec_t      stats_interval;
-    tc_capture_t   capture;
-    uint16_t       ports[TC_TRANSFERS_MAX];
-    tc_timer_t     stats_timer;
-    tc_ledger_t    last_logged;
+    tc_replay_t  *replay;
+    tc_endpoint_t intercepts[TC_INTERCEPTS_MAX];
+    size_t        nintercepts;
+    const char   *log_path;
+    int           log_level;
+    const char   *pid_path;
+    bool          daemon;
+    tc_msec_t     stats_interval;
+    tc_capture_t  capture;
+    uint16_t      ports[TC_TRANSFERS_MAX];
+    tc_timer_t    stats_timer;
+    tc_ledger_t   last_logged;
 } tc_main_t;
 
 static const char usage_text[] =
-"usage: tcpcopy -x TRANSFER[,...] -s INTERCEPT[,...] [options]\n"
-"\n"
-"Copies live TCP traffic: replays every client session to a port of this\n"
-"host onto a target server, with the client's own address, so a new build\n"
-"can be tested under real load.  The target's replies are captured and\n"
-"dropped by intercept, which streams their headers back to tcpcopy.\n"
-"\n"
-"  -x, --transfer [LOCALIP:]PORT-TARGETIP:TARGETPORT[,...]\n"
-"                         replay traffic sent to PORT (on LOCALIP only, if\n"
-"                         given) to TARGETIP:TARGETPORT\n"
-"  -s, --intercept HOST[:PORT][,...]\n"
-"                         intercept(s) to connect to (port 36524 by default)\n"
-"  -W, --no-wait          send each request as soon as it is captured\n"
-"                         instead of waiting for the target's answer to the\n"
-"                         previous one, as the real client did\n"
-"  -t, --timeout SEC      end sessions idle for SEC seconds (default 120)\n"
-"      --stats-interval SEC\n"
-"                         log the ledger every SEC seconds when it changed\n"
-"                         (default 5, 0 = only on SIGUSR1 and at exit)\n"
-"  -l, --log FILE         log to FILE instead of stderr\n"
-"      --log-level LEVEL  emerg, alert, crit, error, warn, notice (default),\n"
-"                         info or debug\n"
-"  -d, --daemon           run in the background\n"
-"  -P, --pid FILE         write the pid to FILE; refuse to start if FILE\n"
-"                         names a running process\n"
-"  -v, --version          print the version and exit\n"
-"  -h, --help             print this help and exit\n"
-"\n"
-"Signals: SIGUSR1 logs the ledger, SIGHUP reopens the log file, SIGTERM and\n"
-"SIGINT end every session and exit with the final ledger.\n"
-"\n"
-"Example: tcpcopy -x 80-10.0.0.5:80 -s 10.0.0.5\n"
-"  with, on 10.0.0.5: iptables -I OUTPUT -p tcp --sport 80 -j NFQUEUE\n"
-"                     intercept\n";
+    "usage: tcpcopy -x TRANSFER[,...] -s INTERCEPT[,...] [options]\n"
+    "\n"
+    "Copies live TCP traffic: replays every client session to a port of this\n"
+    "host onto a target server, with the client's own address, so a new build\n"
+    "can be tested under real load.  The target's replies are captured and\n"
+    "dropped by intercept, which streams their headers back to tcpcopy.\n"
+    "\n"
+    "  -x, --transfer [LOCALIP:]PORT-TARGETIP:TARGETPORT[,...]\n"
+    "                         replay traffic sent to PORT (on LOCALIP only, "
+    "if\n"
+    "                         given) to TARGETIP:TARGETPORT\n"
+    "  -s, --intercept HOST[:PORT][,...]\n"
+    "                         intercept(s) to connect to (port 36524 by "
+    "default)\n"
+    "  -W, --no-wait          send each request as soon as it is captured\n"
+    "                         instead of waiting for the target's answer to "
+    "the\n"
+    "                         previous one, as the real client did\n"
+    "  -t, --timeout SEC      end sessions idle for SEC seconds (default 120)\n"
+    "      --stats-interval SEC\n"
+    "                         log the ledger every SEC seconds when it "
+    "changed\n"
+    "                         (default 5, 0 = only on SIGUSR1 and at exit)\n"
+    "  -l, --log FILE         log to FILE instead of stderr\n"
+    "      --log-level LEVEL  emerg, alert, crit, error, warn, notice "
+    "(default),\n"
+    "                         info or debug\n"
+    "  -d, --daemon           run in the background\n"
+    "  -P, --pid FILE         write the pid to FILE; refuse to start if FILE\n"
+    "                         names a running process\n"
+    "  -v, --version          print the version and exit\n"
+    "  -h, --help             print this help and exit\n"
+    "\n"
+    "Signals: SIGUSR1 logs the ledger, SIGHUP reopens the log file, SIGTERM "
+    "and\n"
+    "SIGINT end every session and exit with the final ledger.\n"
+    "\n"
+    "Example: tcpcopy -x 80-10.0.0.5:80 -s 10.0.0.5\n"
+    "  with, on 10.0.0.5: iptables -I OUTPUT -p tcp --sport 80 -j NFQUEUE\n"
+    "                     intercept\n";
 
 
 static void usage_error(const char *fmt, const char *arg)
@@ -104,8 +110,10 @@ parse_number(const char *text, long min, long max, const char *what)
     errno = 0;
     v = strtol(text, &end, 10);
     if (errno != 0 || *text == '\0' || *end != '\0' || v < min || v > max) {
-        fprintf(stderr, "tcpcopy: %s must be a number from %ld to %ld, not "
-                "\"%s\" (see tcpcopy --help)\n", what, min, max, text);
+        fprintf(stderr,
+                "tcpcopy: %s must be a number from %ld to %ld, not "
+                "\"%s\" (see tcpcopy --help)\n",
+                what, min, max, text);
         exit(2);
     }
     return v;
@@ -161,8 +169,7 @@ parse_list(char *arg, tc_main_t *m, bool transfers)
     tc_replay_t *r = m->replay;
 
     for (item = strtok_r(arg, ",", &save); item != NULL;
-         item = strtok_r(NULL, ",", &save))
-    {
+         item = strtok_r(NULL, ",", &save)) {
         if (transfers) {
             if (r->ntransfers == TC_TRANSFERS_MAX) {
                 usage_error("-x: at most %s transfers", "64");
@@ -173,9 +180,7 @@ parse_list(char *arg, tc_main_t *m, bool transfers)
                 usage_error("-s: at most %s intercepts", "16");
             }
             if (tc_endpoint_parse(item, TC_PROTO_PORT,
-                                  &m->intercepts[m->nintercepts++])
-                != TC_OK)
-            {
+                                  &m->intercepts[m->nintercepts++]) != TC_OK) {
                 usage_error("-s: cannot resolve intercept \"%s\"", item);
             }
         }
@@ -186,26 +191,24 @@ parse_list(char *arg, tc_main_t *m, bool transfers)
 static void
 parse_options(int argc, char **argv, tc_main_t *m)
 {
-    static const struct option longopts[] = {
-        { "transfer", required_argument, NULL, 'x' },
-        { "intercept", required_argument, NULL, 's' },
-        { "no-wait", no_argument, NULL, 'W' },
-        { "timeout", required_argument, NULL, 't' },
-        { "stats-interval", required_argument, NULL, 1 },
-        { "log", required_argument, NULL, 'l' },
-        { "log-level", required_argument, NULL, 2 },
-        { "daemon", no_argument, NULL, 'd' },
-        { "pid", required_argument, NULL, 'P' },
-        { "version", no_argument, NULL, 'v' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const struct option longopts[] =
+        {{"transfer", required_argument, NULL, 'x'},
+         {"intercept", required_argument, NULL, 's'},
+         {"no-wait", no_argument, NULL, 'W'},
+         {"timeout", required_argument, NULL, 't'},
+         {"stats-interval", required_argument, NULL, 1},
+         {"log", required_argument, NULL, 'l'},
+         {"log-level", required_argument, NULL, 2},
+         {"daemon", no_argument, NULL, 'd'},
+         {"pid", required_argument, NULL, 'P'},
+         {"version", no_argument, NULL, 'v'},
+         {"help", no_argument, NULL, 'h'},
+         {NULL, 0, NULL, 0}};
     int c;
 
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":x:s:Wt:l:dP:vh", longopts, NULL))
-           != -1)
-    {
+    while ((c = getopt_long(argc, argv, ":x:s:Wt:l:dP:vh", longopts, NULL)) !=
+           -1) {
         switch (c) {
         case 'x':
             parse_list(optarg, m, true);
@@ -286,9 +289,7 @@ on_stats(tc_timer_t *t)
     tc_main_t *m = t->data;
 
     m->replay->ledger.capture_drops = m->capture.drops;
-    if (memcmp(&m->last_logged, &m->replay->ledger, sizeof(tc_ledger_t))
-        != 0)
-    {
+    if (memcmp(&m->last_logged, &m->replay->ledger, sizeof(tc_ledger_t)) != 0) {
         log_ledger(m, "");
     }
     tc_timer_set(m->replay->loop, t, m->stats_interval);
@@ -341,8 +342,7 @@ open_io(tc_main_t *m)
             }
         }
         if (j == m->capture.nports) {
-            m->ports[m->capture.nports++] =
-                m->replay->transfers[i].local_port;
+            m->ports[m->capture.nports++] = m->replay->transfers[i].local_port;
         }
     }
 
@@ -357,9 +357,8 @@ open_io(tc_main_t *m)
     }
 
     m->replay->sender.ops = &tc_send_raw_ops;
-    if (m->replay->sender.ops->open(&m->replay->sender, err, sizeof(err))
-        != TC_OK)
-    {
+    if (m->replay->sender.ops->open(&m->replay->sender, err, sizeof(err)) !=
+        TC_OK) {
         fprintf(stderr, "tcpcopy: %s\n", err);
         return TC_ERROR;
     }
@@ -370,7 +369,7 @@ open_io(tc_main_t *m)
 static int
 start(tc_main_t *m, tc_event_loop_t *loop)
 {
-    static const int sigs[] = { SIGTERM, SIGINT, SIGUSR1, SIGHUP };
+    static const int sigs[] = {SIGTERM, SIGINT, SIGUSR1, SIGHUP};
     size_t           i;
 
     for (i = 0; i < tc_nelems(sigs); i++) {
@@ -379,15 +378,13 @@ start(tc_main_t *m, tc_event_loop_t *loop)
         }
     }
 
-    if (tc_event_add(loop, m->capture.fd, TC_EV_READ, on_capture, m)
-        != TC_OK)
-    {
+    if (tc_event_add(loop, m->capture.fd, TC_EV_READ, on_capture, m) != TC_OK) {
         return TC_ERROR;
     }
 
-    m->replay->ctl = tc_ctl_create(loop, m->intercepts, m->nintercepts,
-                                   &m->replay->ledger, tc_replay_reply,
-                                   tc_replay_resync, m->replay);
+    m->replay->ctl =
+        tc_ctl_create(loop, m->intercepts, m->nintercepts, &m->replay->ledger,
+                      tc_replay_reply, tc_replay_resync, m->replay);
     if (m->replay->ctl == NULL) {
         return TC_ERROR;
     }
@@ -410,9 +407,9 @@ log_start(const tc_main_t *m)
     for (i = 0; i < m->replay->ntransfers; i++) {
         t = &m->replay->transfers[i];
         tc_log_error(TC_LOG_NOTICE, 0, "replaying %s:%u to %s:%u",
-                     t->local_ip.family ? tc_addr_str(&t->local_ip, a,
-                                                      sizeof(a))
-                                        : "*",
+                     t->local_ip.family
+                         ? tc_addr_str(&t->local_ip, a, sizeof(a))
+                         : "*",
                      t->local_port, tc_addr_str(&t->target.ip, b, sizeof(b)),
                      t->target.port);
     }
@@ -472,7 +469,8 @@ main(int argc, char **argv)
         case TC_OK:
             break;
         case TC_DECLINED:
-            tc_log_error(TC_LOG_EMERG, 0, "pid file %s names running "
+            tc_log_error(TC_LOG_EMERG, 0,
+                         "pid file %s names running "
                          "process %ld: is tcpcopy already running?",
                          m.pid_path, other);
             return 1;
@@ -485,8 +483,7 @@ main(int argc, char **argv)
 
     loop = tc_event_loop_create(NULL);
     if (loop == NULL || tc_replay_init(&replay, loop) != TC_OK ||
-        start(&m, loop) != TC_OK)
-    {
+        start(&m, loop) != TC_OK) {
         tc_log_error(TC_LOG_EMERG, errno, "start-up failed");
         return 1;
     }

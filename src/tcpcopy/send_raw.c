@@ -39,8 +39,7 @@ raw_send_open(tc_sender_t *snd, char *err, size_t errlen)
 
 
 static int
-raw_send(tc_sender_t *snd, const uint8_t *pkt, size_t len,
-         const tc_addr_t *dst)
+raw_send(tc_sender_t *snd, const uint8_t *pkt, size_t len, const tc_addr_t *dst)
 {
     struct sockaddr_in sin;
 
@@ -48,9 +47,8 @@ raw_send(tc_sender_t *snd, const uint8_t *pkt, size_t len,
     sin.sin_family = AF_INET;
     memcpy(&sin.sin_addr, dst->addr, 4);
 
-    if (sendto(snd->fd, pkt, len, 0, (struct sockaddr *) &sin, sizeof(sin))
-        == -1)
-    {
+    if (sendto(snd->fd, pkt, len, 0, (struct sockaddr *) &sin, sizeof(sin)) ==
+        -1) {
         return TC_ERROR;
     }
     return TC_OK;
@@ -67,6 +65,5 @@ raw_send_close(tc_sender_t *snd)
 }
 
 
-const tc_send_ops_t tc_send_raw_ops = {
-    "raw", raw_send_open, raw_send, raw_send_close
-};
+const tc_send_ops_t tc_send_raw_ops = {"raw", raw_send_open, raw_send,
+                                       raw_send_close};

@@ -26,15 +26,15 @@ typedef struct {
 struct tc_capture_s {
     const tc_capture_ops_t *ops;
     /* set by the caller before open() */
-    const uint16_t         *ports;   /* destination ports to keep */
-    size_t                  nports;
-    size_t                  bufsize; /* kernel buffer, bytes */
+    const uint16_t *ports; /* destination ports to keep */
+    size_t          nports;
+    size_t          bufsize; /* kernel buffer, bytes */
     /* set by the backend */
-    int                     fd;      /* pollable fd */
-    tc_capture_pkt_pt       handler;
-    void                   *data;
-    uint64_t                drops;   /* kernel drops so far */
-    void                   *priv;    /* backend state */
+    int               fd; /* pollable fd */
+    tc_capture_pkt_pt handler;
+    void             *data;
+    uint64_t          drops; /* kernel drops so far */
+    void             *priv;  /* backend state */
 };
 
 extern const tc_capture_ops_t tc_capture_raw_ops;

@@ -30,28 +30,23 @@
 #define CTL_DEAD_AFTER   20000
 #define CTL_ROUTES_FRAME ((TC_PROTO_MAX_BODY - 4) / TC_PROTO_ROUTE_ENTRY)
 
-typedef enum {
-    CTL_IDLE = 1,
-    CTL_CONNECTING,
-    CTL_HELLO,
-    CTL_READY
-} ctl_state_e;
+typedef enum { CTL_IDLE = 1, CTL_CONNECTING, CTL_HELLO, CTL_READY } ctl_state_e;
 
 typedef struct {
-    tc_ctl_t      *ctl;
-    tc_endpoint_t  peer;
-    char           name[TC_ADDR_STRLEN + 8];
-    int            fd;
-    ctl_state_e    state;
-    uint8_t       *in;
-    size_t         in_len;
-    uint8_t       *out;
-    size_t         out_off, out_len, out_cap;
-    bool           want_write;
-    tc_timer_t     timer;
-    tc_msec_t      backoff;
-    tc_msec_t      last_rx;
-    bool           down_logged;
+    tc_ctl_t     *ctl;
+    tc_endpoint_t peer;
+    char          name[TC_ADDR_STRLEN + 8];
+    int           fd;
+    ctl_state_e   state;
+    uint8_t      *in;
+    size_t        in_len;
+    uint8_t      *out;
+    size_t        out_off, out_len, out_cap;
+    bool          want_write;
+    tc_timer_t    timer;
+    tc_msec_t     backoff;
+    tc_msec_t     last_rx;
+    bool          down_logged;
 } ctl_conn_t;
 
 struct tc_ctl_s {
@@ -203,9 +198,8 @@ ctl_handle_frame(ctl_conn_t *c, const tc_frame_t *f)
 
     switch (f->type) {
     case TC_MSG_HELLO:
-        if (tc_proto_decode_hello(f, &h) != TC_OK
-            || h.role != TC_ROLE_INTERCEPT)
-        {
+        if (tc_proto_decode_hello(f, &h) != TC_OK ||
+            h.role != TC_ROLE_INTERCEPT) {
             ctl_fail(c, "bad HELLO from peer (is it an intercept?)", 0);
             return;
         }
@@ -264,8 +258,7 @@ ctl_read(ctl_conn_t *c)
         c->last_rx = tc_time_now();
 
         off = 0;
-        while ((used = tc_proto_decode(c->in + off, c->in_len - off, &f)) > 0)
-        {
+        while ((used = tc_proto_decode(c->in + off, c->in_len - off, &f)) > 0) {
             ctl_handle_frame(c, &f);
             if (c->fd == -1) {
                 return;
@@ -299,8 +292,7 @@ ctl_io(void *data, uint32_t events)
 
     if (c->state == CTL_CONNECTING) {
         if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 ||
-            err != 0)
-        {
+            err != 0) {
             ctl_fail(c, "connect failed", err);
             return;
         }
@@ -337,16 +329,14 @@ ctl_connect(ctl_conn_t *c)
     (void) setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
     if (connect(c->fd, (struct sockaddr *) &ss, slen) == -1 &&
-        errno != EINPROGRESS)
-    {
+        errno != EINPROGRESS) {
         ctl_fail(c, "connect failed", errno);
         return;
     }
 
     c->state = CTL_CONNECTING;
     if (tc_event_add(c->ctl->loop, c->fd, TC_EV_READ | TC_EV_WRITE, ctl_io,
-                     c) != TC_OK)
-    {
+                     c) != TC_OK) {
         ctl_fail(c, "cannot watch socket", errno);
         return;
     }
@@ -402,8 +392,7 @@ ctl_flush(void *data)
         sent_to = 0;
         for (i = 0; i < ctl->nconns; i++) {
             if (ctl->conns[i].state == CTL_READY &&
-                ctl_queue(&ctl->conns[i], frame, n))
-            {
+                ctl_queue(&ctl->conns[i], frame, n)) {
                 sent_to++;
             }
         }
@@ -417,8 +406,7 @@ ctl_flush(void *data)
 
     for (i = 0; i < ctl->nconns; i++) {
         if (ctl->conns[i].fd != -1 && ctl->conns[i].out_len > 0 &&
-            ctl->conns[i].state >= CTL_HELLO)
-        {
+            ctl->conns[i].state >= CTL_HELLO) {
             ctl_write(&ctl->conns[i]);
         }
     }
@@ -467,8 +455,8 @@ tc_ctl_ready_count(const tc_ctl_t *ctl)
 
 
 tc_ctl_t *
-tc_ctl_create(tc_event_loop_t *loop, const tc_endpoint_t *peers,
-              size_t npeers, tc_ledger_t *ledger, tc_ctl_reply_pt on_reply,
+tc_ctl_create(tc_event_loop_t *loop, const tc_endpoint_t *peers, size_t npeers,
+              tc_ledger_t *ledger, tc_ctl_reply_pt on_reply,
               tc_ctl_ready_pt on_ready, void *data)
 {
     tc_ctl_t   *ctl;

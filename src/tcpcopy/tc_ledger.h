@@ -32,33 +32,33 @@ typedef struct {
     uint64_t pkts_late;       /* ... for a session already ended */
     uint64_t capture_drops;   /* kernel socket drops (SO_RXQ_OVFL) */
 
-    uint64_t sess_opened;      /* sessions started from a captured SYN */
-    uint64_t sess_midstream;   /* ... from a connection already open */
+    uint64_t sess_opened;    /* sessions started from a captured SYN */
+    uint64_t sess_midstream; /* ... from a connection already open */
     uint64_t sess_ended[TC_END_NREASONS];
     uint64_t sess_active;
 
-    uint64_t bytes_captured;   /* client payload bytes accepted in order */
-    uint64_t bytes_dup;        /* client bytes seen twice (retransmits) */
-    uint64_t bytes_sent;       /* client bytes sent to the target (first) */
-    uint64_t bytes_acked;      /* client bytes acked by the target */
-    uint64_t bytes_lost;       /* client bytes of ended sessions never acked */
-    uint64_t bytes_gap;        /* client bytes missing from the capture */
+    uint64_t bytes_captured; /* client payload bytes accepted in order */
+    uint64_t bytes_dup;      /* client bytes seen twice (retransmits) */
+    uint64_t bytes_sent;     /* client bytes sent to the target (first) */
+    uint64_t bytes_acked;    /* client bytes acked by the target */
+    uint64_t bytes_lost;     /* client bytes of ended sessions never acked */
+    uint64_t bytes_gap;      /* client bytes missing from the capture */
 
-    uint64_t segs_sent;        /* segments sent to the target */
-    uint64_t segs_retrans;     /* ... of which retransmissions */
-    uint64_t send_errors;      /* sendto() failures (any reason) */
+    uint64_t segs_sent;    /* segments sent to the target */
+    uint64_t segs_retrans; /* ... of which retransmissions */
+    uint64_t send_errors;  /* sendto() failures (any reason) */
     uint64_t send_eperm;
     uint64_t send_emsgsize;
     uint64_t send_enobufs;
 
-    uint64_t replies;          /* reply headers received from intercept */
-    uint64_t replies_unknown;  /* ... for no session */
-    uint64_t replies_bad;      /* ... that did not parse */
-    uint64_t reply_waits;      /* requests held until the target answered */
-    uint64_t reply_timeouts;   /* ... released without an answer */
-    uint64_t reply_catchups;   /* ... released early: replay lagging */
+    uint64_t replies;         /* reply headers received from intercept */
+    uint64_t replies_unknown; /* ... for no session */
+    uint64_t replies_bad;     /* ... that did not parse */
+    uint64_t reply_waits;     /* requests held until the target answered */
+    uint64_t reply_timeouts;  /* ... released without an answer */
+    uint64_t reply_catchups;  /* ... released early: replay lagging */
 
-    uint64_t ctl_connects;     /* control connections established */
+    uint64_t ctl_connects; /* control connections established */
     uint64_t ctl_disconnects;
     uint64_t ctl_routes_sent;
     uint64_t ctl_routes_unsent; /* routes not delivered (no connection) */

@@ -120,9 +120,7 @@ replay_send_seg(tc_replay_t *r, replay_sess_t *rs, const tc_sess_seg_t *seg)
         return;
     }
 
-    if (r->sender.ops->send(&r->sender, r->pkt, len, &tr->target.ip)
-        != TC_OK)
-    {
+    if (r->sender.ops->send(&r->sender, r->pkt, len, &tr->target.ip) != TC_OK) {
         replay_send_error(r, errno);
         return;
     }
@@ -158,8 +156,7 @@ replay_destroy(tc_replay_t *r, replay_sess_t *rs)
 
 /* Holds a packet of a new connection on a port still in use. */
 static bool
-replay_hold(tc_replay_t *r, replay_sess_t *rs, const uint8_t *pkt,
-            size_t len)
+replay_hold(tc_replay_t *r, replay_sess_t *rs, const uint8_t *pkt, size_t len)
 {
     held_pkt_t *h;
 
@@ -265,10 +262,8 @@ replay_match(const tc_replay_t *r, const tc_pkt_view_t *v)
 
     for (i = 0; i < r->ntransfers; i++) {
         t = &r->transfers[i];
-        if (v->dport == t->local_port &&
-            (t->local_ip.family == TC_AF_NONE || tc_addr_eq(&t->local_ip,
-                                                            &v->dst)))
-        {
+        if (v->dport == t->local_port && (t->local_ip.family == TC_AF_NONE ||
+                                          tc_addr_eq(&t->local_ip, &v->dst))) {
             return (int) i;
         }
     }
@@ -288,9 +283,8 @@ replay_start(tc_replay_t *r, const tc_endpoint_t *client, int transfer,
         return;
     }
 
-    if (tc_sess_start(&rs->sess, &r->conf, client, v, tc_time_now(), &r->out)
-        != TC_OK)
-    {
+    if (tc_sess_start(&rs->sess, &r->conf, client, v, tc_time_now(), &r->out) !=
+        TC_OK) {
         r->ledger.pkts_no_session++;
         tc_sess_free(&rs->sess);
         free(rs);
@@ -344,8 +338,8 @@ replay_packet(tc_replay_t *r, const uint8_t *pkt, size_t caplen)
     if (rs != NULL && (rs->nheld > 0 || tc_sess_is_new_syn(&rs->sess, &v))) {
         /* the client reused its port: the new connection waits until the
          * old session has finished replaying, or takes over if it cannot */
-        if (rs->sess.state != TC_SESS_CLOSED && replay_hold(r, rs, pkt, caplen))
-        {
+        if (rs->sess.state != TC_SESS_CLOSED &&
+            replay_hold(r, rs, pkt, caplen)) {
             r->ledger.pkts_matched--; /* counted again when replayed */
             replay_output_wakeup(r, rs);
             return;
@@ -429,8 +423,8 @@ tc_replay_shutdown(tc_replay_t *r)
 
     for (i = 0; i <= r->table.mask; i++) {
         while ((rs = (replay_sess_t *) r->table.buckets[i]) != NULL) {
-            tc_sess_abort(&rs->sess, &r->conf, TC_END_SHUTDOWN,
-                          tc_time_now(), &r->out);
+            tc_sess_abort(&rs->sess, &r->conf, TC_END_SHUTDOWN, tc_time_now(),
+                          &r->out);
             while (rs->nheld > 0) { /* a held new connection never starts */
                 free(rs->held[--rs->nheld].data);
             }

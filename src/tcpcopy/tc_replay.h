@@ -37,7 +37,7 @@ struct tc_replay_s {
     tc_table_t       table;
     tc_sender_t      sender;
     tc_ctl_t        *ctl;
-    tc_sess_out_t    out;          /* scratch for one session call */
+    tc_sess_out_t    out;             /* scratch for one session call */
     uint64_t         send_err_logged; /* bit per errno already logged */
     uint8_t          pkt[TC_PKT_HDR_MAX + 65536];
 };

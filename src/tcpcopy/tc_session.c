@@ -33,11 +33,10 @@ static void sess_compute_wakeup(const tc_sess_t *s, const tc_sess_conf_t *conf,
                                 tc_sess_out_t *out);
 
 
-static const char *const tc_end_reason_names[TC_END_NREASONS] = {
-    "normal",      "target_rst",  "target_refused", "syn_timeout",
-    "retrans_limit", "idle_timeout", "seq_gap",     "port_reuse",
-    "memory",      "shutdown"
-};
+static const char *const tc_end_reason_names[TC_END_NREASONS] =
+    {"normal",        "target_rst",   "target_refused", "syn_timeout",
+     "retrans_limit", "idle_timeout", "seq_gap",        "port_reuse",
+     "memory",        "shutdown"};
 
 
 const char *
@@ -448,10 +447,10 @@ sess_accept(tc_sess_t *s, const tc_sess_conf_t *conf, uint32_t seq,
          * it has not read yet.  So the RST waits like a request, and goes
          * to the target as a FIN (see sess_send_close).
          */
-        if (!conf->no_wait && !(s->marks_n > 0 &&
-            s->marks[(s->marks_head + s->marks_n - 1) % TC_SESS_MARKS_MAX].seq
-                == s->c_nxt))
-        {
+        if (!conf->no_wait &&
+            !(s->marks_n > 0 &&
+              s->marks[(s->marks_head + s->marks_n - 1) % TC_SESS_MARKS_MAX]
+                      .seq == s->c_nxt)) {
             sess_mark_push(s, s->c_nxt, ack, now);
         }
         s->c_rst = true;
@@ -480,8 +479,8 @@ sess_ooo_drain(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now)
             if (tc_seq_gt(o->seq, s->c_nxt)) {
                 continue;
             }
-            if (sess_accept(s, conf, o->seq, o->ack, o->flags, o->data,
-                            o->len, now) != TC_OK) {
+            if (sess_accept(s, conf, o->seq, o->ack, o->flags, o->data, o->len,
+                            now) != TC_OK) {
                 return TC_ERROR;
             }
             free(o->data);
@@ -532,8 +531,7 @@ sess_client_input(tc_sess_t *s, const tc_sess_conf_t *conf,
     }
 
     if (tc_seq_gt(seq, s->c_nxt + TC_SESS_SEQ_FAR) ||
-        tc_seq_lt(seq + pkt->payload_caplen, s->c_nxt - TC_SESS_SEQ_FAR))
-    {
+        tc_seq_lt(seq + pkt->payload_caplen, s->c_nxt - TC_SESS_SEQ_FAR)) {
         /* not this connection's sequence space (e.g. a new connection on
          * the same port whose SYN was not captured) */
         conf->ledger->pkts_late++;
@@ -541,7 +539,8 @@ sess_client_input(tc_sess_t *s, const tc_sess_conf_t *conf,
     }
 
     if (tc_seq_gt(seq, s->c_nxt)) {
-        if (pkt->payload_caplen > 0 || (pkt->flags & (TC_TCP_FIN | TC_TCP_RST))) {
+        if (pkt->payload_caplen > 0 ||
+            (pkt->flags & (TC_TCP_FIN | TC_TCP_RST))) {
             sess_ooo_store(s, pkt, now);
         }
         goto send;
@@ -642,8 +641,8 @@ sess_send_data(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
             seg->flags |= TC_TCP_PSH;
         }
         if (tc_seq_gt(s->snd_nxt + len, s->snd_max)) {
-            conf->ledger->bytes_sent += s->snd_nxt + len -
-                (retrans ? s->snd_max : s->snd_nxt);
+            conf->ledger->bytes_sent +=
+                s->snd_nxt + len - (retrans ? s->snd_max : s->snd_nxt);
             s->t_nxt_at_send = s->t_nxt;
         }
         s->snd_nxt += len;
@@ -669,8 +668,7 @@ sess_send_close(tc_sess_t *s, tc_sess_out_t *out)
     tc_sess_seg_t *seg;
 
     if (s->marks_n > 0 || s->snd_nxt != end || s->fin_sent ||
-        !(s->c_fin || s->c_rst))
-    {
+        !(s->c_fin || s->c_rst)) {
         return;
     }
 
@@ -732,8 +730,7 @@ tc_sess_flush(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
 /* ---- ending ---- */
 
 static void
-sess_close(tc_sess_t *s, const tc_sess_conf_t *conf, int reason,
-           tc_msec_t now)
+sess_close(tc_sess_t *s, const tc_sess_conf_t *conf, int reason, tc_msec_t now)
 {
     tc_ledger_t *l = conf->ledger;
     uint32_t     unacked;
@@ -797,8 +794,7 @@ tc_sess_free(tc_sess_t *s)
 /* The handshake answer while our SYN is out. */
 static void
 sess_reply_syn_sent(tc_sess_t *s, const tc_sess_conf_t *conf,
-                    const tc_pkt_view_t *pkt, tc_msec_t now,
-                    tc_sess_out_t *out)
+                    const tc_pkt_view_t *pkt, tc_msec_t now, tc_sess_out_t *out)
 {
     bool ack_ok = (pkt->flags & TC_TCP_ACK) && pkt->ack == s->c_isn + 1;
 

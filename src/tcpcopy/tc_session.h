@@ -33,20 +33,20 @@ typedef enum {
 
 /* Settings shared by every session (from the command line). */
 typedef struct {
-    uint16_t     mss;             /* largest payload we send (default 1460) */
-    bool         no_wait;         /* -W: do not wait for replies */
-    tc_msec_t    rto_min;         /* retransmission timeout floor */
-    tc_msec_t    rto_max;
-    unsigned     retries_max;     /* data retransmissions before giving up */
-    unsigned     syn_retries_max;
-    tc_msec_t    reply_timeout;   /* held request released after this */
-    tc_msec_t    max_lag;         /* a request held this long after the
-                                     client sent it goes without waiting */
-    tc_msec_t    idle_timeout;    /* -t */
-    tc_msec_t    gap_timeout;     /* missing client bytes waited for */
-    tc_msec_t    linger;          /* closed sessions absorb late packets */
-    size_t       buf_max;         /* client bytes buffered per session */
-    tc_ledger_t *ledger;          /* counters, owned by the caller */
+    uint16_t  mss;     /* largest payload we send (default 1460) */
+    bool      no_wait; /* -W: do not wait for replies */
+    tc_msec_t rto_min; /* retransmission timeout floor */
+    tc_msec_t rto_max;
+    unsigned  retries_max; /* data retransmissions before giving up */
+    unsigned  syn_retries_max;
+    tc_msec_t reply_timeout;   /* held request released after this */
+    tc_msec_t max_lag;         /* a request held this long after the
+                                  client sent it goes without waiting */
+    tc_msec_t    idle_timeout; /* -t */
+    tc_msec_t    gap_timeout;  /* missing client bytes waited for */
+    tc_msec_t    linger;       /* closed sessions absorb late packets */
+    size_t       buf_max;      /* client bytes buffered per session */
+    tc_ledger_t *ledger;       /* counters, owned by the caller */
 } tc_sess_conf_t;
 
 /* One segment to send to the target. */
@@ -54,9 +54,9 @@ typedef struct {
     uint32_t       seq;
     uint32_t       ack;
     uint8_t        flags;
-    uint16_t       window;  /* raw header value */
-    uint16_t       mss;     /* SYN only */
-    int8_t         wscale;  /* SYN only; -1 none */
+    uint16_t       window; /* raw header value */
+    uint16_t       mss;    /* SYN only */
+    int8_t         wscale; /* SYN only; -1 none */
     bool           retrans;
     const uint8_t *payload; /* into the session buffer */
     uint32_t       len;
@@ -67,14 +67,14 @@ typedef struct {
     unsigned      n;
     tc_msec_t     wakeup; /* next time the session wants tc_sess_timer(),
                              0 = no timer needed */
-    bool          done;   /* the session may be freed now */
-    bool          more;   /* segs filled up: call tc_sess_flush() again */
+    bool done;            /* the session may be freed now */
+    bool more;            /* segs filled up: call tc_sess_flush() again */
 } tc_sess_out_t;
 
 typedef struct {
-    uint32_t  seq;    /* first byte of the request */
-    uint32_t  ack;    /* the online server's ack when the client sent it */
-    tc_msec_t at;     /* when it was captured */
+    uint32_t  seq; /* first byte of the request */
+    uint32_t  ack; /* the online server's ack when the client sent it */
+    tc_msec_t at;  /* when it was captured */
 } tc_sess_mark_t;
 
 typedef struct {
@@ -82,57 +82,57 @@ typedef struct {
     uint32_t ack;
     uint32_t len;
     uint8_t  flags;
-    uint8_t *data;    /* malloc'ed copy */
+    uint8_t *data; /* malloc'ed copy */
 } tc_sess_ooo_t;
 
 typedef struct tc_sess_s tc_sess_t;
 
 struct tc_sess_s {
     tc_sess_state_e state;
-    tc_endpoint_t   client;     /* as the target sees it */
+    tc_endpoint_t   client; /* as the target sees it */
 
     /* client stream */
-    uint32_t c_isn;             /* seq of the client's SYN */
-    uint32_t c_nxt;             /* next in-order client seq expected */
-    bool     c_fin;             /* client FIN accepted (at c_nxt - 1) */
-    bool     c_rst;             /* client RST seen: send after the data */
-    uint32_t last_ack;          /* online server ack of the last request */
-    bool     have_last_ack;     /* last_ack is known */
-    uint32_t data_seq;          /* seq of buf[buf_off] */
+    uint32_t c_isn;         /* seq of the client's SYN */
+    uint32_t c_nxt;         /* next in-order client seq expected */
+    bool     c_fin;         /* client FIN accepted (at c_nxt - 1) */
+    bool     c_rst;         /* client RST seen: send after the data */
+    uint32_t last_ack;      /* online server ack of the last request */
+    bool     have_last_ack; /* last_ack is known */
+    uint32_t data_seq;      /* seq of buf[buf_off] */
 
     /* client bytes not yet acked by the target: [data_seq, data_seq+buf_len) */
     uint8_t *buf;
-    size_t   buf_off;           /* offset of snd_una in buf */
-    size_t   buf_len;           /* bytes from buf_off */
+    size_t   buf_off; /* offset of snd_una in buf */
+    size_t   buf_len; /* bytes from buf_off */
     size_t   buf_cap;
 
     /* toward the target */
-    uint32_t snd_una;           /* oldest unacked seq */
-    uint32_t snd_nxt;           /* next seq to send */
-    uint32_t snd_max;           /* highest seq sent so far */
+    uint32_t snd_una; /* oldest unacked seq */
+    uint32_t snd_nxt; /* next seq to send */
+    uint32_t snd_max; /* highest seq sent so far */
     uint32_t t_isn;
-    uint32_t t_nxt;             /* highest target seq seen + 1: our ack */
-    uint32_t t_acked;           /* t_nxt value we last sent in an ACK */
-    uint32_t t_win;             /* target window in bytes (scaled) */
+    uint32_t t_nxt;   /* highest target seq seen + 1: our ack */
+    uint32_t t_acked; /* t_nxt value we last sent in an ACK */
+    uint32_t t_win;   /* target window in bytes (scaled) */
     uint8_t  t_wscale;
     uint16_t t_mss;
-    bool     t_fin;             /* target sent FIN */
+    bool     t_fin; /* target sent FIN */
     bool     fin_sent;
     bool     rst_sent;
-    uint32_t cwnd;              /* bytes; simple slow start */
+    uint32_t cwnd; /* bytes; simple slow start */
 
     /* pacing: request boundaries waiting for the target's answer */
     tc_sess_mark_t marks[TC_SESS_MARKS_MAX];
     unsigned       marks_head;
     unsigned       marks_n;
-    bool           waiting;     /* all before marks[head] sent; waiting */
-    uint32_t       wait_t_nxt;  /* t_nxt when the previous request went */
+    bool           waiting;       /* all before marks[head] sent; waiting */
+    uint32_t       wait_t_nxt;    /* t_nxt when the previous request went */
     uint32_t       t_nxt_at_send; /* t_nxt when new client bytes last went */
     tc_msec_t      wait_since;
 
     tc_sess_ooo_t ooo[TC_SESS_OOO_MAX];
     unsigned      ooo_n;
-    tc_msec_t     gap_since;    /* 0 = no gap */
+    tc_msec_t     gap_since; /* 0 = no gap */
 
     /* timers (absolute, 0 = off) */
     tc_msec_t rto_at;
@@ -141,10 +141,10 @@ struct tc_sess_s {
     tc_msec_t syn_sent_at;
     tc_msec_t srtt;
     tc_msec_t last_activity;
-    tc_msec_t t_last;           /* last reply from the target */
+    tc_msec_t t_last; /* last reply from the target */
     tc_msec_t closed_at;
 
-    int end_reason;            /* tc_end_reason_e once closed */
+    int end_reason; /* tc_end_reason_e once closed */
 
     /* owned by the session table */
     tc_sess_t *hnext;
@@ -169,16 +169,15 @@ void tc_sess_client(tc_sess_t *sess, const tc_sess_conf_t *conf,
 
 /* Feeds one reply header from the target (seen by intercept). */
 void tc_sess_reply(tc_sess_t *sess, const tc_sess_conf_t *conf,
-                   const tc_pkt_view_t *pkt, tc_msec_t now,
-                   tc_sess_out_t *out);
+                   const tc_pkt_view_t *pkt, tc_msec_t now, tc_sess_out_t *out);
 
 /* The session's timer fired (now >= the wakeup it asked for). */
-void tc_sess_timer(tc_sess_t *sess, const tc_sess_conf_t *conf,
-                   tc_msec_t now, tc_sess_out_t *out);
+void tc_sess_timer(tc_sess_t *sess, const tc_sess_conf_t *conf, tc_msec_t now,
+                   tc_sess_out_t *out);
 
 /* Sends what can be sent now (after out->more, or a send error). */
-void tc_sess_flush(tc_sess_t *sess, const tc_sess_conf_t *conf,
-                   tc_msec_t now, tc_sess_out_t *out);
+void tc_sess_flush(tc_sess_t *sess, const tc_sess_conf_t *conf, tc_msec_t now,
+                   tc_sess_out_t *out);
 
 /*
  * Ends the session now for reason (shutdown, port reuse, memory): emits an

@@ -134,7 +134,7 @@ tc_table_remove(tc_table_t *t, tc_sess_t *sess)
 
 void
 tc_table_foreach(const tc_table_t *t, void (*fn)(tc_sess_t *, void *),
-                 void *data)
+                 void             *data)
 {
     size_t     i;
     tc_sess_t *s;

@@ -12,7 +12,7 @@
 
 typedef struct {
     tc_sess_t **buckets;
-    size_t      mask;  /* nbuckets - 1 */
+    size_t      mask; /* nbuckets - 1 */
     size_t      count;
 } tc_table_t;
 
@@ -29,6 +29,6 @@ void tc_table_remove(tc_table_t *t, tc_sess_t *sess);
 
 /* Calls fn for every session; fn must not insert or remove. */
 void tc_table_foreach(const tc_table_t *t, void (*fn)(tc_sess_t *, void *),
-                      void *data);
+                      void             *data);
 
 #endif /* TC_TABLE_H_INCLUDED */

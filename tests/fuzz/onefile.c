@@ -32,7 +32,8 @@ run_file(const char *path)
     fseek(f, 0, SEEK_SET);
     /* Exact-size heap copy so ASan catches any read past the input. */
     buf = malloc(len > 0 ? (size_t) len : 1);
-    if (buf == NULL || (len > 0 && fread(buf, 1, (size_t) len, f) != (size_t) len)) {
+    if (buf == NULL ||
+        (len > 0 && fread(buf, 1, (size_t) len, f) != (size_t) len)) {
         fclose(f);
         free(buf);
         return -1;

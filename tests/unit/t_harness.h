@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-static unsigned t_passed, t_failed;
+static unsigned    t_passed, t_failed;
 static const char *t_current = "";
 
 #define T_CHECK(expr)                                                          \
@@ -30,7 +30,7 @@ static const char *t_current = "";
             t_passed++;                                                        \
         } else {                                                               \
             t_failed++;                                                        \
-            printf("FAIL %s:%d: %s == %s (%lld != %lld) (in %s)\n", __FILE__, \
+            printf("FAIL %s:%d: %s == %s (%lld != %lld) (in %s)\n", __FILE__,  \
                    __LINE__, #a, #b, t_a_, t_b_, t_current);                   \
         }                                                                      \
     } while (0)

@@ -10,9 +10,9 @@
 #include "t_harness.h"
 #include "tc_session.h"
 
-#define C_ISN  1000u   /* client's initial sequence number */
-#define S_ISN  500000u /* online server's */
-#define T_ISN  900000u /* target's */
+#define C_ISN 1000u   /* client's initial sequence number */
+#define S_ISN 500000u /* online server's */
+#define T_ISN 900000u /* target's */
 
 static tc_ledger_t    ledger;
 static tc_sess_conf_t conf;
@@ -84,8 +84,7 @@ rpkt(uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win, uint32_t len)
 
 
 static void
-client_in(uint8_t flags, uint32_t seq, uint32_t ack, uint32_t off,
-          uint32_t len)
+client_in(uint8_t flags, uint32_t seq, uint32_t ack, uint32_t off, uint32_t len)
 {
     tc_pkt_view_t v = cpkt(flags, seq, ack, off, len);
 
@@ -94,8 +93,7 @@ client_in(uint8_t flags, uint32_t seq, uint32_t ack, uint32_t off,
 
 
 static void
-reply_in(uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win,
-         uint32_t len)
+reply_in(uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win, uint32_t len)
 {
     tc_pkt_view_t v = rpkt(flags, seq, ack, win, len);
 
@@ -567,8 +565,7 @@ test_large_request(void)
     setup();
     handshake();
     for (i = 0; i < 700; i++) { /* 700 x 1448 ~ 1 MB from the client */
-        client_in(TC_TCP_ACK, C_ISN + 1 + i * 1448, S_ISN + 1, i * 1448,
-                  1448);
+        client_in(TC_TCP_ACK, C_ISN + 1 + i * 1448, S_ISN + 1, i * 1448, 1448);
         total += sent_bytes();
         hi = sess.snd_max;
     }
