@@ -23,13 +23,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "tc_buf.h"
 #include "tc_log.h"
 #include "tc_proto.h"
 #include "tc_time.h"
 #include "intercept.h"
 
 #define IN_CAP             (TC_PROTO_HDR_LEN + TC_PROTO_MAX_BODY)
-#define OUT_MIN            (64u * 1024)
 #define OUT_SHRINK         (1024u * 1024) /* free an idle queue above this */
 #define READS_PER_WAKEUP   16
 #define ACCEPTS_PER_WAKEUP 64
@@ -58,10 +58,7 @@ struct conn_s {
 
     uint8_t *in;
     size_t   in_len;
-    uint8_t *out;
-    size_t   out_start;
-    size_t   out_end;
-    size_t   out_cap;
+    tc_buf_t out;
 
     uint64_t replies;
     uint64_t queue_full;
@@ -177,7 +174,7 @@ tc_icp_server_close(tc_icp_server_t *srv)
         c = srv->head;
         /* Last words: whatever is queued gets one non-blocking try (a
          * failed send closes c itself). */
-        if (c->out_end > c->out_start && conn_write(c) != TC_OK) {
+        if (tc_buf_len(&c->out) > 0 && conn_write(c) != TC_OK) {
             continue;
         }
         conn_close(c, "intercept is stopping");
@@ -391,7 +388,7 @@ conn_close(conn_t *c, const char *why)
     srv->cycle->ledger.conns_closed++;
 
     free(c->in);
-    free(c->out);
+    tc_buf_free(&c->out);
     free(c);
 }
 
@@ -528,36 +525,7 @@ conn_fail(conn_t *c, const char *what)
 static uint8_t *
 conn_out_room(conn_t *c, size_t n)
 {
-    size_t   used, cap;
-    uint8_t *out;
-
-    if (c->out_cap - c->out_end >= n) {
-        return c->out + c->out_end;
-    }
-
-    used = c->out_end - c->out_start;
-    if (c->out_start > 0) {
-        memmove(c->out, c->out + c->out_start, used);
-        c->out_start = 0;
-        c->out_end = used;
-        if (c->out_cap - c->out_end >= n) {
-            return c->out + c->out_end;
-        }
-    }
-
-    cap = tc_max((size_t) OUT_MIN, c->out_cap * 2);
-    while (cap - used < n) {
-        cap *= 2;
-    }
-
-    out = realloc(c->out, cap);
-    if (out == NULL) {
-        return NULL;
-    }
-
-    c->out = out;
-    c->out_cap = cap;
-    return c->out + c->out_end;
+    return tc_buf_reserve(&c->out, n);
 }
 
 
@@ -575,7 +543,7 @@ conn_send_ping(conn_t *c, uint8_t type, uint64_t token)
     }
 
     n = tc_proto_encode_ping(p, TC_PROTO_HDR_LEN + 8, type, token);
-    c->out_end += n;
+    tc_buf_commit(&c->out, n);
     return n ? TC_OK : TC_ERROR;
 }
 
@@ -636,7 +604,7 @@ conn_queue_hello(conn_t *c)
         return TC_ERROR;
     }
 
-    c->out_end += n;
+    tc_buf_commit(&c->out, n);
     return TC_OK;
 }
 
@@ -743,8 +711,7 @@ tc_icp_server_reply(tc_icp_server_t *srv, uint32_t id, uint8_t family,
     }
 
     room = REPLY_OVERHEAD + pkt_len;
-    p = (c->out_end - c->out_start >= TC_ICP_OUT_HWM) ? NULL
-                                                      : conn_out_room(c, room);
+    p = (tc_buf_len(&c->out) >= TC_ICP_OUT_HWM) ? NULL : conn_out_room(c, room);
     if (p == NULL) {
         c->queue_full++;
         l->queue_full++;
@@ -765,7 +732,7 @@ tc_icp_server_reply(tc_icp_server_t *srv, uint32_t id, uint8_t family,
         return TC_DECLINED;
     }
 
-    c->out_end += n;
+    tc_buf_commit(&c->out, n);
     c->replies++;
     l->delivered++;
     return TC_OK;
@@ -801,8 +768,7 @@ tc_icp_server_log_conns(const tc_icp_server_t *srv)
                      c->id, c->name, c->peer,
                      c->state == CONN_READY ? "ready" : "hello",
                      (unsigned long long) c->replies,
-                     (unsigned long long) c->queue_full,
-                     c->out_end - c->out_start,
+                     (unsigned long long) c->queue_full, tc_buf_len(&c->out),
                      (unsigned long long) c->bytes_out,
                      (unsigned long long) c->routes_add,
                      (unsigned long long) c->routes_del);
@@ -822,11 +788,11 @@ conn_write(conn_t *c)
     ssize_t          n;
     bool             want;
 
-    while (c->out_end > c->out_start) {
-        n = send(c->fd, c->out + c->out_start, c->out_end - c->out_start,
+    while (tc_buf_len(&c->out) > 0) {
+        n = send(c->fd, tc_buf_pos(&c->out), tc_buf_len(&c->out),
                  MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n > 0) {
-            c->out_start += (size_t) n;
+            tc_buf_consume(&c->out, (size_t) n);
             c->bytes_out += (uint64_t) n;
             continue;
         }
@@ -840,18 +806,13 @@ conn_write(conn_t *c)
         return TC_DONE;
     }
 
-    if (c->out_end == c->out_start) {
-        c->out_start = c->out_end = 0;
+    if (tc_buf_len(&c->out) == 0) {
         c->full_logged = false;
-        if (c->out_cap > OUT_SHRINK) {
-            /* A burst is over: do not keep megabytes per idle tcpcopy. */
-            free(c->out);
-            c->out = NULL;
-            c->out_cap = 0;
-        }
+        /* A burst is over: do not keep megabytes per idle tcpcopy. */
+        tc_buf_trim(&c->out, OUT_SHRINK);
     }
 
-    want = c->out_end > c->out_start;
+    want = tc_buf_len(&c->out) > 0;
     if (want != c->write_armed) {
         if (tc_event_mod(loop, c->fd, TC_EV_READ | (want ? TC_EV_WRITE : 0)) ==
             TC_OK) {
@@ -874,7 +835,7 @@ tc_icp_flush(void *data)
 
     for (c = srv->head; c != NULL; c = next) {
         next = c->next;
-        if (c->out_end > c->out_start && !c->write_armed) {
+        if (tc_buf_len(&c->out) > 0 && !c->write_armed) {
             (void) conn_write(c);
         }
     }

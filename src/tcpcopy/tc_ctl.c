@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "tc_buf.h"
 #include "tc_ctl.h"
 #include "tc_log.h"
 #include "tc_time.h"
@@ -40,8 +41,7 @@ typedef struct {
     ctl_state_e   state;
     uint8_t      *in;
     size_t        in_len;
-    uint8_t      *out;
-    size_t        out_off, out_len, out_cap;
+    tc_buf_t      out;
     bool          want_write;
     tc_timer_t    timer;
     tc_msec_t     backoff;
@@ -88,7 +88,7 @@ ctl_fail(ctl_conn_t *c, const char *why, int err)
 
     c->state = CTL_IDLE;
     c->in_len = 0;
-    c->out_off = c->out_len = 0;
+    tc_buf_consume(&c->out, tc_buf_len(&c->out));
     c->want_write = false;
     tc_timer_set(c->ctl->loop, &c->timer, c->backoff);
     c->backoff = tc_min(c->backoff * 2, CTL_BACKOFF_MAX);
@@ -99,35 +99,10 @@ ctl_fail(ctl_conn_t *c, const char *why, int err)
 static bool
 ctl_queue(ctl_conn_t *c, const uint8_t *p, size_t len)
 {
-    size_t   need, cap;
-    uint8_t *nb;
-
-    if (c->out_len + len > CTL_OUT_HIGH) {
+    if (tc_buf_len(&c->out) + len > CTL_OUT_HIGH) {
         return false;
     }
-
-    if (c->out_off > 0 && c->out_off + c->out_len + len > c->out_cap) {
-        memmove(c->out, c->out + c->out_off, c->out_len);
-        c->out_off = 0;
-    }
-
-    need = c->out_off + c->out_len + len;
-    if (need > c->out_cap) {
-        cap = c->out_cap ? c->out_cap : 64 * 1024;
-        while (cap < need) {
-            cap *= 2;
-        }
-        nb = realloc(c->out, cap);
-        if (nb == NULL) {
-            return false;
-        }
-        c->out = nb;
-        c->out_cap = cap;
-    }
-
-    memcpy(c->out + c->out_off + c->out_len, p, len);
-    c->out_len += len;
-    return true;
+    return tc_buf_append(&c->out, p, len) == TC_OK;
 }
 
 
@@ -137,8 +112,8 @@ ctl_write(ctl_conn_t *c)
     ssize_t n;
     bool    want;
 
-    while (c->out_len > 0) {
-        n = send(c->fd, c->out + c->out_off, c->out_len,
+    while (tc_buf_len(&c->out) > 0) {
+        n = send(c->fd, tc_buf_pos(&c->out), tc_buf_len(&c->out),
                  MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n == -1) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
@@ -147,15 +122,10 @@ ctl_write(ctl_conn_t *c)
             ctl_fail(c, "send failed", errno);
             return;
         }
-        c->out_off += (size_t) n;
-        c->out_len -= (size_t) n;
+        tc_buf_consume(&c->out, (size_t) n);
     }
 
-    if (c->out_len == 0) {
-        c->out_off = 0;
-    }
-
-    want = c->out_len > 0;
+    want = tc_buf_len(&c->out) > 0;
     if (want != c->want_write) {
         c->want_write = want;
         tc_event_mod(c->ctl->loop, c->fd,
@@ -405,7 +375,7 @@ ctl_flush(void *data)
     ctl->nroutes = 0;
 
     for (i = 0; i < ctl->nconns; i++) {
-        if (ctl->conns[i].fd != -1 && ctl->conns[i].out_len > 0 &&
+        if (ctl->conns[i].fd != -1 && tc_buf_len(&ctl->conns[i].out) > 0 &&
             ctl->conns[i].state >= CTL_HELLO) {
             ctl_write(&ctl->conns[i]);
         }
@@ -520,7 +490,7 @@ tc_ctl_destroy(tc_ctl_t *ctl)
         }
         tc_timer_del(ctl->loop, &c->timer);
         free(c->in);
-        free(c->out);
+        tc_buf_free(&c->out);
     }
     free(ctl->conns);
     free(ctl->routes);

@@ -88,7 +88,7 @@ tc_sess_conf_default(tc_sess_conf_t *conf, tc_ledger_t *ledger)
 static uint32_t
 sess_data_end(const tc_sess_t *s)
 {
-    return s->data_seq + (uint32_t) s->buf_len;
+    return s->data_seq + (uint32_t) tc_buf_len(&s->buf);
 }
 
 
@@ -139,36 +139,10 @@ static int
 sess_buf_append(tc_sess_t *s, const tc_sess_conf_t *conf, const uint8_t *p,
                 size_t len)
 {
-    size_t   need, cap;
-    uint8_t *nb;
-
-    if (s->buf_len + len > conf->buf_max) {
+    if (tc_buf_len(&s->buf) + len > conf->buf_max) {
         return TC_ERROR;
     }
-
-    if (s->buf_off > 0 && s->buf_off + s->buf_len + len > s->buf_cap) {
-        /* reclaim the acked prefix before growing */
-        memmove(s->buf, s->buf + s->buf_off, s->buf_len);
-        s->buf_off = 0;
-    }
-
-    need = s->buf_off + s->buf_len + len;
-    if (need > s->buf_cap) {
-        cap = s->buf_cap ? s->buf_cap : 512;
-        while (cap < need) {
-            cap *= 2;
-        }
-        nb = realloc(s->buf, cap);
-        if (nb == NULL) {
-            return TC_ERROR;
-        }
-        s->buf = nb;
-        s->buf_cap = cap;
-    }
-
-    memcpy(s->buf + s->buf_off + s->buf_len, p, len);
-    s->buf_len += len;
-    return TC_OK;
+    return tc_buf_append(&s->buf, p, len);
 }
 
 
@@ -176,20 +150,11 @@ sess_buf_append(tc_sess_t *s, const tc_sess_conf_t *conf, const uint8_t *p,
 static void
 sess_buf_consume(tc_sess_t *s, size_t n)
 {
-    n = tc_min(n, s->buf_len);
-    s->buf_off += n;
-    s->buf_len -= n;
+    n = tc_min(n, tc_buf_len(&s->buf));
+    tc_buf_consume(&s->buf, n);
     s->data_seq += (uint32_t) n;
-
-    if (s->buf_len == 0) {
-        s->buf_off = 0;
-        if (s->buf_cap > 4096) {
-            /* an idle keep-alive session should not pin a big buffer */
-            free(s->buf);
-            s->buf = NULL;
-            s->buf_cap = 0;
-        }
-    }
+    /* an idle keep-alive session should not pin a big buffer */
+    tc_buf_trim(&s->buf, 4096);
 }
 
 
@@ -354,7 +319,8 @@ sess_compute_wakeup(const tc_sess_t *s, const tc_sess_conf_t *conf,
 static void
 sess_arm_rto(tc_sess_t *s, tc_msec_t now)
 {
-    if (s->snd_una != s->snd_max || (s->buf_len > 0 && s->t_win == 0)) {
+    if (s->snd_una != s->snd_max ||
+        (tc_buf_len(&s->buf) > 0 && s->t_win == 0)) {
         if (s->rto_at == 0) {
             s->rto_at = now + s->rto;
         }
@@ -634,7 +600,7 @@ sess_send_data(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
         len = tc_min(len, mss);
         retrans = tc_seq_lt(s->snd_nxt, s->snd_max);
         seg = sess_emit(s, out, s->snd_nxt, TC_TCP_ACK);
-        seg->payload = s->buf + s->buf_off + (s->snd_nxt - s->data_seq);
+        seg->payload = tc_buf_pos(&s->buf) + (s->snd_nxt - s->data_seq);
         seg->len = len;
         seg->retrans = retrans;
         if (s->snd_nxt + len == limit) {
@@ -740,7 +706,7 @@ sess_close(tc_sess_t *s, const tc_sess_conf_t *conf, int reason, tc_msec_t now)
     }
 
     /* the buffer holds exactly the client bytes the target never acked */
-    unacked = (uint32_t) s->buf_len;
+    unacked = (uint32_t) tc_buf_len(&s->buf);
     l->bytes_lost += unacked;
     l->sess_ended[reason]++;
     l->sess_active--;
@@ -782,10 +748,7 @@ void
 tc_sess_free(tc_sess_t *s)
 {
     sess_ooo_free(s);
-    free(s->buf);
-    s->buf = NULL;
-    s->buf_cap = 0;
-    s->buf_len = 0;
+    tc_buf_free(&s->buf);
 }
 
 
@@ -942,11 +905,10 @@ tc_sess_reply(tc_sess_t *s, const tc_sess_conf_t *conf,
     if (pkt->flags & TC_TCP_RST) {
         if (tc_seq_ge(pkt->seq, s->t_nxt - 1) &&
             tc_seq_le(pkt->seq, s->t_nxt + 0x40000000u)) {
-            sess_close(s, conf,
-                       (s->buf_len == 0 && (s->c_fin || s->c_rst))
-                           ? TC_END_NORMAL
-                           : TC_END_TARGET_RST,
-                       now);
+            /* Even with every byte acked this is not a normal end: a
+             * server resets a connection whose data it did not read, so
+             * requests may have been dropped unseen. */
+            sess_close(s, conf, TC_END_TARGET_RST, now);
             out->done = true;
         }
         goto done;
@@ -1043,8 +1005,9 @@ tc_sess_timer(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
 
     if (now - s->last_activity >= conf->idle_timeout) {
         tc_sess_abort(s, conf,
-                      (s->buf_len == 0 && s->c_fin) ? TC_END_NORMAL
-                                                    : TC_END_IDLE_TIMEOUT,
+                      (tc_buf_len(&s->buf) == 0 && s->c_fin)
+                          ? TC_END_NORMAL
+                          : TC_END_IDLE_TIMEOUT,
                       now, out);
         return;
     }

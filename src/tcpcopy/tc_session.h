@@ -18,6 +18,7 @@
 
 #include "tc_core.h"
 #include "tc_addr.h"
+#include "tc_buf.h"
 #include "tc_ledger.h"
 #include "tc_pkt.h"
 
@@ -98,13 +99,10 @@ struct tc_sess_s {
     bool     c_rst;         /* client RST seen: send after the data */
     uint32_t last_ack;      /* online server ack of the last request */
     bool     have_last_ack; /* last_ack is known */
-    uint32_t data_seq;      /* seq of buf[buf_off] */
+    uint32_t data_seq;      /* seq of the first byte in buf */
 
-    /* client bytes not yet acked by the target: [data_seq, data_seq+buf_len) */
-    uint8_t *buf;
-    size_t   buf_off; /* offset of snd_una in buf */
-    size_t   buf_len; /* bytes from buf_off */
-    size_t   buf_cap;
+    /* client bytes not yet acked by the target: [data_seq, + len(buf)) */
+    tc_buf_t buf;
 
     /* toward the target */
     uint32_t snd_una; /* oldest unacked seq */

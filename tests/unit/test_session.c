@@ -159,7 +159,7 @@ test_handshake_and_request(void)
     T_CHECK_EQ(out.segs[0].flags, TC_TCP_ACK);
     T_CHECK_EQ(out.segs[0].ack, T_ISN + 301);
     T_CHECK_EQ(ledger.bytes_acked, 100);
-    T_CHECK_EQ(sess.buf_len, 0);
+    T_CHECK_EQ(tc_buf_len(&sess.buf), 0);
 }
 
 
@@ -417,6 +417,17 @@ test_rst_from_target(void)
     T_CHECK_EQ(ledger.bytes_lost, 20);
     T_CHECK(out.done);
 
+    /* everything acked and our FIN sent, yet the target resets: it did
+     * not read it all, so this is not a normal end */
+    setup();
+    handshake();
+    client_in(TC_TCP_ACK, C_ISN + 1, S_ISN + 1, 0, 20);
+    reply_in(TC_TCP_ACK, T_ISN + 1, C_ISN + 21, 512, 0);
+    client_in(TC_TCP_ACK | TC_TCP_FIN, C_ISN + 21, S_ISN + 1, 0, 0);
+    reply_in(TC_TCP_RST, T_ISN + 1, 0, 0, 0);
+    T_CHECK_EQ(ledger.sess_ended[TC_END_TARGET_RST], 1);
+    T_CHECK_EQ(ledger.sess_ended[TC_END_NORMAL], 0);
+
     /* a refused SYN */
     setup();
     {
@@ -569,7 +580,7 @@ test_large_request(void)
         total += sent_bytes();
         hi = sess.snd_max;
     }
-    for (rounds = 0; rounds < 10000 && sess.buf_len > 0; rounds++) {
+    for (rounds = 0; rounds < 10000 && tc_buf_len(&sess.buf) > 0; rounds++) {
         /* the target acks everything sent so far, one ack per round */
         reply_in(TC_TCP_ACK, T_ISN + 1, hi, 65535, 0);
         total += sent_bytes();
