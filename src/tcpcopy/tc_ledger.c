@@ -1,5 +1,7 @@
 /*
- * tc_ledger.c: formatting of tcpcopy's accounting line.
+ * tc_ledger.c: formatting of tcpcopy's accounting line.  The line is built
+ * from one table of (label, counter) pairs so a new counter cannot get its
+ * format and its argument out of step.
  */
 #include "tc_config.h"
 
@@ -7,55 +9,78 @@
 
 #include "tc_ledger.h"
 
+typedef struct {
+    const char     *label; /* "|name" starts a group, "name" continues it */
+    const uint64_t *value;
+} ledger_item_t;
+
+
+static size_t
+ledger_put(char *buf, size_t size, size_t off, const char *label,
+           uint64_t value)
+{
+    int n;
+
+    if (off >= size) {
+        return off;
+    }
+    n = snprintf(buf + off, size - off, "%s%s=%llu",
+                 off == 0 ? "" : (label[0] == '|' ? " | " : " "),
+                 label[0] == '|' ? label + 1 : label,
+                 (unsigned long long) value);
+    return n < 0 ? off : off + (size_t) n;
+}
+
 
 char *
 tc_ledger_format(const tc_ledger_t *l, char *buf, size_t size)
 {
     const uint64_t *e = l->sess_ended;
+    size_t          i, off = 0;
+    ledger_item_t   items[] = {
+          {"|sessions active", &l->sess_active},
+          {"opened", &l->sess_opened},
+          {"midstream", &l->sess_midstream},
+          {"closed", &e[TC_END_NORMAL]},
+          {"|aborted target_rst", &e[TC_END_TARGET_RST]},
+          {"refused", &e[TC_END_TARGET_REFUSED]},
+          {"syn_timeout", &e[TC_END_SYN_TIMEOUT]},
+          {"retrans_limit", &e[TC_END_RETRANS_LIMIT]},
+          {"idle", &e[TC_END_IDLE_TIMEOUT]},
+          {"seq_gap", &e[TC_END_SEQ_GAP]},
+          {"port_reuse", &e[TC_END_PORT_REUSE]},
+          {"memory", &e[TC_END_MEMORY]},
+          {"shutdown", &e[TC_END_SHUTDOWN]},
+          {"|client bytes captured", &l->bytes_captured},
+          {"sent", &l->bytes_sent},
+          {"acked", &l->bytes_acked},
+          {"lost", &l->bytes_lost},
+          {"gap", &l->bytes_gap},
+          {"dup", &l->bytes_dup},
+          {"|answers online", &l->answer_online},
+          {"target", &l->answer_target},
+          {"|segs sent", &l->segs_sent},
+          {"retrans", &l->segs_retrans},
+          {"send_err", &l->send_errors},
+          {"|pkts captured", &l->pkts_captured},
+          {"matched", &l->pkts_matched},
+          {"bad", &l->pkts_parse_err},
+          {"late", &l->pkts_late},
+          {"drops", &l->capture_drops},
+          {"|replies", &l->replies},
+          {"unknown", &l->replies_unknown},
+          {"waits", &l->reply_waits},
+          {"wait_timeouts", &l->reply_timeouts},
+          {"catchups", &l->reply_catchups},
+          {"|ctl up", &l->ctl_connects},
+          {"down", &l->ctl_disconnects},
+          {"routes", &l->ctl_routes_sent},
+          {"unsent", &l->ctl_routes_unsent},
+    };
 
-    snprintf(
-        buf, size,
-        "sessions active=%llu opened=%llu midstream=%llu "
-        "closed=%llu aborted{target_rst=%llu refused=%llu "
-        "syn_timeout=%llu retrans_limit=%llu idle=%llu seq_gap=%llu "
-        "port_reuse=%llu memory=%llu shutdown=%llu} | "
-        "client bytes captured=%llu sent=%llu acked=%llu lost=%llu "
-        "gap=%llu dup=%llu | segs sent=%llu retrans=%llu "
-        "send_err=%llu | pkts captured=%llu matched=%llu "
-        "bad=%llu late=%llu drops=%llu | replies=%llu unknown=%llu "
-        "waits=%llu wait_timeouts=%llu catchups=%llu | ctl up=%llu down=%llu "
-        "routes=%llu unsent=%llu",
-        (unsigned long long) l->sess_active,
-        (unsigned long long) l->sess_opened,
-        (unsigned long long) l->sess_midstream,
-        (unsigned long long) e[TC_END_NORMAL],
-        (unsigned long long) e[TC_END_TARGET_RST],
-        (unsigned long long) e[TC_END_TARGET_REFUSED],
-        (unsigned long long) e[TC_END_SYN_TIMEOUT],
-        (unsigned long long) e[TC_END_RETRANS_LIMIT],
-        (unsigned long long) e[TC_END_IDLE_TIMEOUT],
-        (unsigned long long) e[TC_END_SEQ_GAP],
-        (unsigned long long) e[TC_END_PORT_REUSE],
-        (unsigned long long) e[TC_END_MEMORY],
-        (unsigned long long) e[TC_END_SHUTDOWN],
-        (unsigned long long) l->bytes_captured,
-        (unsigned long long) l->bytes_sent, (unsigned long long) l->bytes_acked,
-        (unsigned long long) l->bytes_lost, (unsigned long long) l->bytes_gap,
-        (unsigned long long) l->bytes_dup, (unsigned long long) l->segs_sent,
-        (unsigned long long) l->segs_retrans,
-        (unsigned long long) l->send_errors,
-        (unsigned long long) l->pkts_captured,
-        (unsigned long long) l->pkts_matched,
-        (unsigned long long) l->pkts_parse_err,
-        (unsigned long long) l->pkts_late,
-        (unsigned long long) l->capture_drops, (unsigned long long) l->replies,
-        (unsigned long long) l->replies_unknown,
-        (unsigned long long) l->reply_waits,
-        (unsigned long long) l->reply_timeouts,
-        (unsigned long long) l->reply_catchups,
-        (unsigned long long) l->ctl_connects,
-        (unsigned long long) l->ctl_disconnects,
-        (unsigned long long) l->ctl_routes_sent,
-        (unsigned long long) l->ctl_routes_unsent);
+    buf[0] = '\0';
+    for (i = 0; i < tc_nelems(items); i++) {
+        off = ledger_put(buf, size, off, items[i].label, *items[i].value);
+    }
     return buf;
 }

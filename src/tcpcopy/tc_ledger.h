@@ -44,6 +44,10 @@ typedef struct {
     uint64_t bytes_lost;     /* client bytes of ended sessions never acked */
     uint64_t bytes_gap;      /* client bytes missing from the capture */
 
+    uint64_t answer_online; /* bytes the online server sent (as acked by
+                               the clients) in ended sessions */
+    uint64_t answer_target; /* bytes the target sent in the same */
+
     uint64_t segs_sent;    /* segments sent to the target */
     uint64_t segs_retrans; /* ... of which retransmissions */
     uint64_t send_errors;  /* sendto() failures (any reason) */

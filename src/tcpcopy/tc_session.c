@@ -214,6 +214,27 @@ sess_note_request(tc_sess_t *s, const tc_sess_conf_t *conf, uint32_t seq,
 }
 
 
+/*
+ * Follows how much the online server answered, from the client's acks:
+ * compared with what the target answered, it shows a target that stopped
+ * serving a connection even when TCP delivered every byte to it.
+ */
+static void
+sess_note_answer(tc_sess_t *s, const tc_pkt_view_t *pkt)
+{
+    if (!(pkt->flags & TC_TCP_ACK)) {
+        return;
+    }
+    if (!s->have_ack_base) {
+        s->have_ack_base = true;
+        s->ack_base = pkt->ack;
+        s->ack_max = pkt->ack;
+    } else if (tc_seq_gt(pkt->ack, s->ack_max)) {
+        s->ack_max = pkt->ack;
+    }
+}
+
+
 /* ---- start ---- */
 
 int
@@ -485,6 +506,7 @@ sess_client_input(tc_sess_t *s, const tc_sess_conf_t *conf,
     }
 
     s->last_activity = now;
+    sess_note_answer(s, pkt);
 
     if (pkt->flags & TC_TCP_SYN) {
         /* a retransmitted SYN: our own SYN timer covers it */
@@ -707,6 +729,11 @@ sess_close(tc_sess_t *s, const tc_sess_conf_t *conf, int reason, tc_msec_t now)
 
     /* the buffer holds exactly the client bytes the target never acked */
     unacked = (uint32_t) tc_buf_len(&s->buf);
+
+    if (s->have_ack_base && s->state == TC_SESS_ESTABLISHED) {
+        l->answer_online += s->ack_max - s->ack_base;
+        l->answer_target += s->t_nxt - (s->t_isn + 1);
+    }
     l->bytes_lost += unacked;
     l->sess_ended[reason]++;
     l->sess_active--;

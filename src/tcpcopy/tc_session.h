@@ -99,6 +99,9 @@ struct tc_sess_s {
     bool     c_rst;         /* client RST seen: send after the data */
     uint32_t last_ack;      /* online server ack of the last request */
     bool     have_last_ack; /* last_ack is known */
+    bool     have_ack_base; /* ack_base is known */
+    uint32_t ack_base;      /* online server's first byte the client acked */
+    uint32_t ack_max;       /* ... and its highest (so its answer's size) */
     uint32_t data_seq;      /* seq of the first byte in buf */
 
     /* client bytes not yet acked by the target: [data_seq, + len(buf)) */
