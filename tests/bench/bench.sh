@@ -28,8 +28,8 @@ IDLE_N=${BENCH_IDLE:-10000}
 HZ=$(getconf CLK_TCK)
 
 case $MODE in
-    all|rates|idle) ;;
-    *) echo "usage: tests/bench/bench.sh [all|rates|idle]" >&2; exit 2 ;;
+    all|rates|redis|idle) ;;
+    *) echo "usage: tests/bench/bench.sh [all|rates|redis|idle]" >&2; exit 2 ;;
 esac
 
 e2e_require nginx wrk
@@ -154,11 +154,36 @@ bench_rates() {
 }
 
 start_replay() {
-    nfqueue_rules "$NS_TGT" 80 || { echo "bench: iptables failed"; exit 1; }
+    nfqueue_rules "$NS_TGT" 80 6379 ||
+        { echo "bench: iptables failed"; exit 1; }
     intercept_start || { tail "$W/intercept.log"; exit 1; }
-    tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80 ||
+    tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80 6379 ||
         { tail "$W/tcpcopy.log"; exit 1; }
     REPLAYING=1
+}
+
+# bench_redis N: one redis connection as fast as it goes (redis-benchmark
+# -c 1): pacing on the target's answers must keep up with it.
+bench_redis() {
+    _rn=$1
+    [ "$REPLAYING" = 1 ] || start_replay
+    redis_reset ronl && redis_reset rtgt || return
+    echo
+    echo "== one redis connection, $_rn SETs as fast as it goes (-c 1)"
+    _t0=$(now_s)
+    nsx "$NS_CLI" timeout 120 redis-benchmark -h "$ONL_IP" -p 6379 -c 1 \
+        -n "$_rn" -t set -r 100000 -q > "$W/redis1.out" 2>&1
+    _t1=$(now_s)
+    wait_count 60 5 "$_rn" redis_calls rtgt set
+    _t2=$(now_s)
+    _on=$(redis_calls ronl set)
+    _tg=$(redis_calls rtgt set)
+    awk -v n="$_rn" -v on="$_on" -v tg="$_tg" -v a="$_t0" -v b="$_t1" \
+        -v c="$_t2" 'BEGIN {
+        printf "online %d SETs in %.2f s (%.0f/s); target %d SETs, all " \
+               "in by %.2f s (%.0f/s); target behind by %.0f ms at the end\n",
+               on, b - a, on / (b - a), tg, c - a, tg / (c - a),
+               (c - b) * 1000 }'
 }
 
 _sessions_active() {
@@ -218,12 +243,15 @@ nsx "$NS_CLI" sysctl -qw net.ipv4.ip_local_port_range="1024 65000" \
     net.ipv4.tcp_tw_reuse=1
 nginx_start "$NS_ONL" onl && nginx_start "$NS_TGT" tgt ||
     { echo "bench: nginx failed"; exit 1; }
+redis_start "$NS_ONL" ronl && redis_start "$NS_TGT" rtgt ||
+    { echo "bench: redis failed"; exit 1; }
 REPLAYING=0
 TC_LOG=tcpcopy
 
 case $MODE in
-    all) bench_rates; bench_idle ;;
+    all) bench_rates; bench_redis 100000; bench_idle ;;
     rates) bench_rates ;;
+    redis) bench_redis 100000 ;;
     idle) bench_idle ;;
 esac
 
