@@ -10,43 +10,97 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tc_daemon.h"
+#include "tc_log.h"
 
 
 int
-tc_daemonize(void)
+tc_daemon_start(int *ready_fd)
 {
+    int   fds[2], status;
+    char  c;
     pid_t pid;
-    int   fd;
+
+    if (pipe2(fds, O_CLOEXEC) == -1) {
+        return TC_ERROR;
+    }
 
     pid = fork();
     if (pid == -1) {
+        close(fds[0]);
+        close(fds[1]);
         return TC_ERROR;
     }
+
     if (pid > 0) {
-        _exit(0);
+        /* The parent only relays the outcome of the child's start-up. */
+        close(fds[1]);
+        if (read(fds[0], &c, 1) == 1) {
+            _exit(0);
+        }
+        if (waitpid(pid, &status, 0) == pid && WIFEXITED(status)) {
+            _exit(WEXITSTATUS(status));
+        }
+        _exit(1);
     }
 
-    if (setsid() == -1) {
-        return TC_ERROR;
-    }
-    if (chdir("/") == -1) {
-        return TC_ERROR;
-    }
-
-    fd = open("/dev/null", O_RDWR);
-    if (fd == -1) {
-        return TC_ERROR;
-    }
-    (void) dup2(fd, STDIN_FILENO);
-    (void) dup2(fd, STDOUT_FILENO);
-    (void) dup2(fd, STDERR_FILENO);
-    if (fd > STDERR_FILENO) {
-        close(fd);
-    }
+    close(fds[0]);
+    *ready_fd = fds[1];
+    (void) setsid();
     return TC_OK;
+}
+
+
+void
+tc_daemon_ready(int *ready_fd)
+{
+    int fd;
+
+    if (*ready_fd == -1) {
+        return;
+    }
+
+    fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (fd != -1) {
+        (void) dup2(fd, STDIN_FILENO);
+        (void) dup2(fd, STDOUT_FILENO);
+        (void) dup2(fd, STDERR_FILENO);
+        if (fd > STDERR_FILENO) {
+            close(fd);
+        }
+    }
+
+    /* Not holding a mount point busy; every path kept is absolute. */
+    if (chdir("/") == -1) {
+        /* nothing depends on the working directory any more */
+    }
+
+    if (write(*ready_fd, "1", 1) != 1) {
+        /* the parent is gone: nobody to tell */
+    }
+    close(*ready_fd);
+    *ready_fd = -1;
+}
+
+
+const char *
+tc_path_abs(const char *path, char *buf, size_t size)
+{
+    char cwd[4096];
+    int  n;
+
+    if (path[0] == '/' || strcmp(path, "-") == 0) {
+        n = snprintf(buf, size, "%s", path);
+    } else if (getcwd(cwd, sizeof(cwd)) != NULL) {
+        n = snprintf(buf, size, "%s/%s", cwd, path);
+    } else {
+        return NULL;
+    }
+
+    return (n < 0 || (size_t) n >= size) ? NULL : buf;
 }
 
 
@@ -98,5 +152,112 @@ tc_pidfile_remove(const char *path)
 {
     if (path != NULL && tc_pidfile_read(path) == (long) getpid()) {
         (void) unlink(path);
+    }
+}
+
+
+void
+tc_daemon_init(tc_daemon_t *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->ready_fd = -1;
+}
+
+
+/* Prints "ident: what" on the terminal (still attached before ready) and,
+ * when the log is a file, there too. */
+static void
+tc_daemon_fail(const char *ident, const char *what)
+{
+    fprintf(stderr, "%s: %s\n", ident, what);
+    if (tc_log_to_file()) {
+        tc_log_error(TC_LOG_EMERG, 0, "%s", what);
+    }
+}
+
+
+int
+tc_daemon_begin(tc_daemon_t *d, const char *ident)
+{
+    char err[512];
+    long other = 0;
+
+    if (tc_priv_lookup(&d->priv, d->user, err, sizeof(err)) != TC_OK) {
+        tc_daemon_fail(ident, err);
+        return TC_ERROR;
+    }
+
+    if (d->detach && tc_daemon_start(&d->ready_fd) != TC_OK) {
+        snprintf(err, sizeof(err), "cannot daemonize: %s", strerror(errno));
+        tc_daemon_fail(ident, err);
+        return TC_ERROR;
+    }
+
+    /* In the child (its pid goes in), before anything is opened, so a
+     * second instance stops here and says so on the user's terminal. */
+    if (d->pid_path == NULL) {
+        return TC_OK;
+    }
+
+    switch (tc_pidfile_write(d->pid_path, &other)) {
+    case TC_OK:
+        d->pid_written = true;
+        return TC_OK;
+    case TC_DECLINED:
+        snprintf(err, sizeof(err),
+                 "pid file %s names running process %ld: is %s already "
+                 "running?",
+                 d->pid_path, other, ident);
+        break;
+    default:
+        snprintf(err, sizeof(err), "cannot write pid file %s: %s", d->pid_path,
+                 strerror(errno));
+    }
+
+    tc_daemon_fail(ident, err);
+    return TC_ERROR;
+}
+
+
+int
+tc_daemon_drop(tc_daemon_t *d, const char *ident, uint64_t keep,
+               const char *log_path)
+{
+    char err[512];
+
+    if (tc_priv_chown(&d->priv, log_path) != TC_OK ||
+        (d->pid_written && tc_priv_chown(&d->priv, d->pid_path) != TC_OK)) {
+        snprintf(err, sizeof(err), "cannot hand the log or pid file to %s: %s",
+                 d->user, strerror(errno));
+        tc_daemon_fail(ident, err);
+        return TC_ERROR;
+    }
+
+    if (tc_priv_drop(&d->priv, keep, err, sizeof(err)) != TC_OK) {
+        tc_daemon_fail(ident, err);
+        return TC_ERROR;
+    }
+
+    tc_log_error(TC_LOG_NOTICE, 0,
+                 "running as uid %lu gid %lu, capabilities %#llx",
+                 (unsigned long) getuid(), (unsigned long) getgid(),
+                 (unsigned long long) tc_priv_effective());
+    return TC_OK;
+}
+
+
+void
+tc_daemon_started(tc_daemon_t *d)
+{
+    tc_daemon_ready(&d->ready_fd);
+}
+
+
+void
+tc_daemon_end(tc_daemon_t *d)
+{
+    if (d->pid_written) {
+        tc_pidfile_remove(d->pid_path);
+        d->pid_written = false;
     }
 }

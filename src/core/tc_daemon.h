@@ -1,15 +1,92 @@
 /*
  * tc_daemon.h: what both daemons need to behave as Unix daemons: detach
- * from the terminal and keep a pid file that refuses a second instance.
+ * from the terminal without hiding start-up errors, and keep a pid file
+ * that refuses a second instance.
+ *
+ * The -d sequence, shared by tcpcopy and intercept:
+ *
+ *     tc_daemon_start(&ready)   fork; the parent waits on a pipe
+ *     tc_pidfile_write(...)     in the child: refuses a live instance
+ *     ... open sockets, drop privileges ...
+ *     tc_daemon_ready(&ready)   stdio to /dev/null, chdir /, parent exits 0
+ *
+ * Until tc_daemon_ready() the child still writes to the user's terminal
+ * and, if it exits, the parent exits with the child's status: so
+ * `tcpcopy -d` with a busy pid file or a missing capability prints why and
+ * exits 1 instead of vanishing into the background.
  */
 #ifndef TC_DAEMON_H_INCLUDED
 #define TC_DAEMON_H_INCLUDED
 
 #include "tc_core.h"
+#include "tc_priv.h"
 
-/* fork, setsid, chdir /, stdio to /dev/null.  The parent exits 0.
- * Returns TC_OK in the child or TC_ERROR (errno set). */
-int tc_daemonize(void);
+#define TC_PATH_MAX 4096
+
+/*
+ * The process options both daemons share (-d, -P, -u) and the state of
+ * the start-up sequence.  Embedded in main()'s context; tc_daemon_init()
+ * first, then the option parser fills detach, pid_path (via tc_path_abs
+ * into pid_abs) and user.
+ */
+typedef struct {
+    bool        detach;   /* -d */
+    const char *pid_path; /* -P, absolute, or NULL */
+    const char *user;     /* -u, or NULL */
+    tc_priv_t   priv;
+    int         ready_fd; /* -d: write end of the pipe to the parent */
+    bool        pid_written;
+    char        pid_abs[TC_PATH_MAX];
+} tc_daemon_t;
+
+void tc_daemon_init(tc_daemon_t *d);
+
+/*
+ * The start of every daemon, after option parsing and tc_log_init():
+ * resolves -u, forks for -d (see above) and writes the pid file, refusing
+ * a live instance.  Failures are printed as "ident: reason" on stderr (and
+ * logged); returns TC_OK, or TC_ERROR when the caller must exit 1.
+ */
+int tc_daemon_begin(tc_daemon_t *d, const char *ident);
+
+/*
+ * After the privileged sockets are open: hands the log file (log_path, may
+ * be NULL) and pid file to -u's user, switches to it and keeps only the
+ * capabilities in keep (tc_priv_drop).  Logs the resulting uid and
+ * capabilities.  TC_OK, or TC_ERROR after printing why.
+ */
+int tc_daemon_drop(tc_daemon_t *d, const char *ident, uint64_t keep,
+                   const char *log_path);
+
+/* Start-up succeeded: tc_daemon_ready(&d->ready_fd). */
+void tc_daemon_started(tc_daemon_t *d);
+
+/* Exit: removes the pid file if we wrote it. */
+void tc_daemon_end(tc_daemon_t *d);
+
+/*
+ * Forks.  In the parent: waits until the child calls tc_daemon_ready() and
+ * exits 0, or until the child exits and exits with its status; it never
+ * returns.  In the child: starts a new session, stores the write end of the
+ * pipe in *ready_fd and returns TC_OK.  TC_ERROR (errno set) if pipe or
+ * fork fails, in the only process.
+ */
+int tc_daemon_start(int *ready_fd);
+
+/*
+ * Start-up is done: redirects stdio to /dev/null, changes to / and
+ * releases the waiting parent.  Does nothing when *ready_fd is -1 (no -d),
+ * and sets it to -1.  Paths kept for later (log, pid file) must be
+ * absolute: see tc_path_abs().
+ */
+void tc_daemon_ready(int *ready_fd);
+
+/*
+ * Copies path into buf (size bytes), made absolute against the current
+ * directory ("-" stays "-").  Returns buf, or NULL if it does not fit or
+ * the current directory is unknown.
+ */
+const char *tc_path_abs(const char *path, char *buf, size_t size);
 
 /*
  * Writes our pid to path.  If path already names a live process, returns
@@ -18,7 +95,9 @@ int tc_daemonize(void);
  */
 int tc_pidfile_write(const char *path, long *other);
 
-/* Removes path if it still holds our pid. */
+/* Removes path if it still holds our pid (best effort: after -u the
+ * directory may no longer be writable; a stale file names a dead pid and
+ * does not block the next start). */
 void tc_pidfile_remove(const char *path);
 
 #endif /* TC_DAEMON_H_INCLUDED */

@@ -93,6 +93,13 @@ tc_log_close(void)
 }
 
 
+bool
+tc_log_to_file(void)
+{
+    return tc_log.path != NULL;
+}
+
+
 int
 tc_log_level(void)
 {

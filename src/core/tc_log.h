@@ -30,6 +30,9 @@ int tc_log_reopen(void);
 
 void tc_log_close(void);
 
+/* True when the log goes to a file (not stderr). */
+bool tc_log_to_file(void);
+
 int  tc_log_level(void);
 void tc_log_set_level(int level);
 

@@ -42,8 +42,6 @@ typedef struct {
     unsigned      stats_interval; /* --stats-interval, seconds, 0 = off */
     const char   *log_path;       /* -l; NULL = stderr */
     int           log_level;
-    bool          daemonize; /* -d */
-    const char   *pid_path;  /* -P */
 } tc_icp_conf_t;
 
 /* Verdicts, as the capture input should apply them. */

@@ -18,8 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tc_daemon.h"
@@ -38,9 +38,8 @@ typedef struct {
     tc_icp_capture_t capture;
     tc_timer_t       stats_timer;
     char             last[LEDGER_LINE]; /* the last periodic line */
-    char             pid_abs[4096];
-    char             log_abs[4096];
-    int              ready_fd;  /* -d: tells the waiting parent we are up */
+    tc_daemon_t      proc;              /* -d, -P, -u: shared with tcpcopy */
+    char             log_abs[TC_PATH_MAX];
     bool             started;   /* start-up completed: a ledger to print */
     bool             told_user; /* a failure was already said on stderr */
 } tc_icp_main_t;
@@ -66,6 +65,7 @@ static const struct option tc_icp_options[] =
      {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
      {"daemon", no_argument, NULL, 'd'},
      {"pid", required_argument, NULL, 'P'},
+     {"user", required_argument, NULL, 'u'},
      {"version", no_argument, NULL, 'v'},
      {"help", no_argument, NULL, 'h'},
      {NULL, 0, NULL, 0}};
@@ -93,6 +93,9 @@ static const char tc_icp_help[] =
     "  -d, --daemon             run in the background\n"
     "  -P, --pid FILE           write the pid to FILE (refuse if it is "
     "alive)\n"
+    "  -u, --user USER          after opening the sockets, run as USER "
+    "keeping\n"
+    "                           only CAP_NET_ADMIN (NFQUEUE verdicts)\n"
     "  -v, --version            print the version and exit\n"
     "  -h, --help               print this help and exit\n"
     "\n"
@@ -178,26 +181,6 @@ tc_icp_parse_pass(tc_icp_conf_t *conf, const char *arg)
 }
 
 
-/* Makes path absolute (the daemon chdirs to /).  Returns the absolute
- * path (in buf) or NULL if it does not fit. */
-static const char *
-tc_icp_abs_path(const char *path, char *buf, size_t size)
-{
-    char cwd[4096];
-    int  n;
-
-    if (path[0] == '/' || strcmp(path, "-") == 0) {
-        n = snprintf(buf, size, "%s", path);
-    } else if (getcwd(cwd, sizeof(cwd)) != NULL) {
-        n = snprintf(buf, size, "%s/%s", cwd, path);
-    } else {
-        return NULL;
-    }
-
-    return (n < 0 || (size_t) n >= size) ? NULL : buf;
-}
-
-
 /* One option with a value.  Returns 0, or the exit code 2 after printing
  * what is wrong. */
 static int
@@ -278,7 +261,7 @@ tc_icp_option_proc(tc_icp_main_t *m, int opt, const char *arg)
         conf->stats_interval = (unsigned) v;
         return 0;
     case 'l':
-        conf->log_path = tc_icp_abs_path(arg, m->log_abs, sizeof(m->log_abs));
+        conf->log_path = tc_path_abs(arg, m->log_abs, sizeof(m->log_abs));
         if (conf->log_path == NULL) {
             return tc_icp_usage_error("invalid --log path \"%s\"", arg);
         }
@@ -293,10 +276,14 @@ tc_icp_option_proc(tc_icp_main_t *m, int opt, const char *arg)
         conf->log_level = level;
         return 0;
     case 'P':
-        conf->pid_path = tc_icp_abs_path(arg, m->pid_abs, sizeof(m->pid_abs));
-        if (conf->pid_path == NULL) {
+        m->proc.pid_path =
+            tc_path_abs(arg, m->proc.pid_abs, sizeof(m->proc.pid_abs));
+        if (m->proc.pid_path == NULL) {
             return tc_icp_usage_error("invalid --pid path \"%s\"", arg);
         }
+        return 0;
+    case 'u':
+        m->proc.user = arg;
         return 0;
     default:
         return tc_icp_usage_error("unhandled option %d", opt);
@@ -327,7 +314,7 @@ tc_icp_parse_args(tc_icp_main_t *m, int argc, char **argv)
     tc_icp_conf_defaults(&m->conf);
     opterr = 0;
 
-    while ((opt = getopt_long(argc, argv, ":p:b:q:x:l:dP:vh", tc_icp_options,
+    while ((opt = getopt_long(argc, argv, ":p:b:q:x:l:dP:u:vh", tc_icp_options,
                               NULL)) != -1) {
         switch (opt) {
         case 'h':
@@ -337,7 +324,7 @@ tc_icp_parse_args(tc_icp_main_t *m, int argc, char **argv)
             printf("intercept %s\n", TC_ICP_VERSION);
             return 0;
         case 'd':
-            m->conf.daemonize = true;
+            m->proc.detach = true;
             continue;
         case ':':
             return tc_icp_usage_error("option %s needs a value",
@@ -366,104 +353,6 @@ tc_icp_parse_args(tc_icp_main_t *m, int argc, char **argv)
     }
 
     return -1;
-}
-
-
-/* Writes the pid file, refusing to start if it names a live process.
- * Returns 0 or the exit code after printing why. */
-static int
-tc_icp_pidfile(const char *path)
-{
-    long other = 0;
-
-    switch (tc_pidfile_write(path, &other)) {
-    case TC_OK:
-        return 0;
-    case TC_DECLINED:
-        fprintf(stderr,
-                "intercept: pid file %s names running process %ld; is "
-                "intercept already running?\n",
-                path, other);
-        return 1;
-    default:
-        fprintf(stderr, "intercept: cannot write pid file %s: %s\n", path,
-                strerror(errno));
-        return 1;
-    }
-}
-
-
-/*
- * -d: forks; the parent waits until the child reports start-up done (one
- * byte on a pipe) and exits 0, or exits with the child's status if it
- * died first, so `intercept -d` still fails visibly when NFQUEUE or the
- * port cannot be opened.  Returns TC_OK in the child.
- */
-static int
-tc_icp_daemon_fork(tc_icp_main_t *m)
-{
-    int   fds[2], status;
-    char  c;
-    pid_t pid;
-
-    if (pipe2(fds, O_CLOEXEC) == -1) {
-        fprintf(stderr, "intercept: pipe: %s\n", strerror(errno));
-        return TC_ERROR;
-    }
-
-    pid = fork();
-    if (pid == -1) {
-        fprintf(stderr, "intercept: fork: %s\n", strerror(errno));
-        return TC_ERROR;
-    }
-
-    if (pid > 0) {
-        close(fds[1]);
-        if (read(fds[0], &c, 1) == 1) {
-            _exit(0);
-        }
-        if (waitpid(pid, &status, 0) == pid && WIFEXITED(status)) {
-            _exit(WEXITSTATUS(status));
-        }
-        _exit(1);
-    }
-
-    close(fds[0]);
-    m->ready_fd = fds[1];
-    (void) setsid();
-    if (chdir("/") == -1) {
-        /* the paths we use are absolute */
-    }
-    return TC_OK;
-}
-
-
-/* Start-up is done: a -d child detaches from the terminal and releases its
- * waiting parent. */
-static void
-tc_icp_daemon_ready(tc_icp_main_t *m)
-{
-    int fd;
-
-    if (m->ready_fd == -1) {
-        return;
-    }
-
-    fd = open("/dev/null", O_RDWR);
-    if (fd != -1) {
-        (void) dup2(fd, STDIN_FILENO);
-        (void) dup2(fd, STDOUT_FILENO);
-        (void) dup2(fd, STDERR_FILENO);
-        if (fd > STDERR_FILENO) {
-            close(fd);
-        }
-    }
-
-    if (write(m->ready_fd, "1", 1) != 1) {
-        /* the parent is gone; nothing to tell */
-    }
-    close(m->ready_fd);
-    m->ready_fd = -1;
 }
 
 
@@ -707,7 +596,7 @@ main(int argc, char **argv)
     int           rc;
 
     memset(&m, 0, sizeof(m));
-    m.ready_fd = -1;
+    tc_daemon_init(&m.proc);
     tc_timer_init(&m.stats_timer, tc_icp_stats_tick, &m);
 
     rc = tc_icp_parse_args(&m, argc, argv);
@@ -722,17 +611,10 @@ main(int argc, char **argv)
         return 1;
     }
 
-    if (m.conf.daemonize && tc_icp_daemon_fork(&m) != TC_OK) {
+    /* -u lookup, -d fork and -P before anything is opened: a second
+     * instance stops here, on the user's terminal, with exit 1. */
+    if (tc_daemon_begin(&m.proc, "intercept") != TC_OK) {
         return 1;
-    }
-
-    /* After the fork (the child's pid goes in) but before anything is
-     * opened, so a second instance stops here. */
-    if (m.conf.pid_path != NULL) {
-        rc = tc_icp_pidfile(m.conf.pid_path);
-        if (rc != 0) {
-            return rc;
-        }
     }
 
     tc_log_error(TC_LOG_NOTICE, 0, "intercept %s starting", TC_ICP_VERSION);
@@ -743,8 +625,15 @@ main(int argc, char **argv)
         fprintf(stderr, "intercept: start-up failed, see %s\n",
                 m.conf.log_path);
     }
+    /* NFQUEUE and the control port are open.  Verdicts are nfnetlink
+     * messages, which the kernel checks for CAP_NET_ADMIN each time. */
+    if (rc == 0 && tc_daemon_drop(&m.proc, "intercept", TC_CAP(CAP_NET_ADMIN),
+                                  m.conf.log_path) != TC_OK) {
+        m.told_user = true;
+        rc = 1;
+    }
     if (rc == 0) {
-        tc_icp_daemon_ready(&m);
+        tc_daemon_started(&m.proc);
         if (tc_event_run(m.cycle.loop) != TC_OK) {
             tc_log_error(TC_LOG_EMERG, errno, "event loop failed");
             rc = 1;
@@ -752,9 +641,7 @@ main(int argc, char **argv)
     }
 
     tc_icp_stop(&m);
-    if (m.conf.pid_path != NULL) {
-        tc_pidfile_remove(m.conf.pid_path);
-    }
+    tc_daemon_end(&m.proc);
     tc_log_error(TC_LOG_NOTICE, 0, "intercept stopped");
     tc_log_close();
     return rc;

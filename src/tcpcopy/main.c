@@ -32,8 +32,8 @@ typedef struct {
     size_t        nintercepts;
     const char   *log_path;
     int           log_level;
-    const char   *pid_path;
-    bool          daemon;
+    tc_daemon_t   proc; /* -d, -P, -u */
+    char          log_abs[TC_PATH_MAX];
     tc_msec_t     stats_interval;
     tc_capture_t  capture;
     uint16_t      ports[TC_TRANSFERS_MAX];
@@ -72,6 +72,8 @@ static const char usage_text[] =
     "  -d, --daemon           run in the background\n"
     "  -P, --pid FILE         write the pid to FILE; refuse to start if FILE\n"
     "                         names a running process\n"
+    "  -u, --user USER        after opening the sockets, run as USER with no\n"
+    "                         capabilities left\n"
     "  -v, --version          print the version and exit\n"
     "  -h, --help             print this help and exit\n"
     "\n"
@@ -201,13 +203,14 @@ parse_options(int argc, char **argv, tc_main_t *m)
          {"log-level", required_argument, NULL, 2},
          {"daemon", no_argument, NULL, 'd'},
          {"pid", required_argument, NULL, 'P'},
+         {"user", required_argument, NULL, 'u'},
          {"version", no_argument, NULL, 'v'},
          {"help", no_argument, NULL, 'h'},
          {NULL, 0, NULL, 0}};
     int c;
 
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":x:s:Wt:l:dP:vh", longopts, NULL)) !=
+    while ((c = getopt_long(argc, argv, ":x:s:Wt:l:dP:u:vh", longopts, NULL)) !=
            -1) {
         switch (c) {
         case 'x':
@@ -228,7 +231,10 @@ parse_options(int argc, char **argv, tc_main_t *m)
                 parse_number(optarg, 0, 86400, "--stats-interval") * 1000;
             break;
         case 'l':
-            m->log_path = optarg;
+            m->log_path = tc_path_abs(optarg, m->log_abs, sizeof(m->log_abs));
+            if (m->log_path == NULL) {
+                usage_error("-l: path too long: \"%s\"", optarg);
+            }
             break;
         case 2:
             m->log_level = tc_log_level_parse(optarg);
@@ -237,10 +243,17 @@ parse_options(int argc, char **argv, tc_main_t *m)
             }
             break;
         case 'd':
-            m->daemon = true;
+            m->proc.detach = true;
             break;
         case 'P':
-            m->pid_path = optarg;
+            m->proc.pid_path =
+                tc_path_abs(optarg, m->proc.pid_abs, sizeof(m->proc.pid_abs));
+            if (m->proc.pid_path == NULL) {
+                usage_error("-P: path too long: \"%s\"", optarg);
+            }
+            break;
+        case 'u':
+            m->proc.user = optarg;
             break;
         case 'v':
             printf("tcpcopy %s (control protocol %d)\n", TC_VERSION,
@@ -427,7 +440,7 @@ stop(tc_main_t *m, tc_event_loop_t *loop)
     tc_event_del(loop, m->capture.fd);
     m->capture.ops->close(&m->capture);
     m->replay->sender.ops->close(&m->replay->sender);
-    tc_pidfile_remove(m->pid_path);
+    tc_daemon_end(&m->proc);
 }
 
 
@@ -437,9 +450,9 @@ main(int argc, char **argv)
     static tc_replay_t replay;
     tc_main_t          m;
     tc_event_loop_t   *loop;
-    long               other;
 
     memset(&m, 0, sizeof(m));
+    tc_daemon_init(&m.proc);
     m.replay = &replay;
     m.log_level = TC_LOG_NOTICE;
     m.stats_interval = 5000;
@@ -455,40 +468,34 @@ main(int argc, char **argv)
         return 1;
     }
 
+    /* -d and -P before any socket: a busy pid file is said on the
+     * terminal and the command exits 1. */
+    if (tc_daemon_begin(&m.proc, "tcpcopy") != TC_OK) {
+        return 1;
+    }
+
     if (open_io(&m) != TC_OK) {
+        tc_daemon_end(&m.proc);
         return 1;
     }
 
-    if (m.daemon && tc_daemonize() != TC_OK) {
-        fprintf(stderr, "tcpcopy: cannot daemonize: %s\n", strerror(errno));
+    /* The raw sockets are open; reading and writing them needs no
+     * capability, nor does reconnecting to intercept. */
+    if (tc_daemon_drop(&m.proc, "tcpcopy", 0, m.log_path) != TC_OK) {
+        tc_daemon_end(&m.proc);
         return 1;
-    }
-
-    if (m.pid_path != NULL) {
-        switch (tc_pidfile_write(m.pid_path, &other)) {
-        case TC_OK:
-            break;
-        case TC_DECLINED:
-            tc_log_error(TC_LOG_EMERG, 0,
-                         "pid file %s names running "
-                         "process %ld: is tcpcopy already running?",
-                         m.pid_path, other);
-            return 1;
-        default:
-            tc_log_error(TC_LOG_EMERG, errno, "cannot write pid file %s",
-                         m.pid_path);
-            return 1;
-        }
     }
 
     loop = tc_event_loop_create(NULL);
     if (loop == NULL || tc_replay_init(&replay, loop) != TC_OK ||
         start(&m, loop) != TC_OK) {
         tc_log_error(TC_LOG_EMERG, errno, "start-up failed");
+        tc_daemon_end(&m.proc);
         return 1;
     }
 
     log_start(&m);
+    tc_daemon_started(&m.proc);
     (void) tc_event_run(loop);
     stop(&m, loop);
     tc_event_loop_destroy(loop);
