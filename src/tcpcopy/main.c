@@ -20,6 +20,7 @@
 #include "tc_event.h"
 #include "tc_log.h"
 #include "tc_proto.h"
+#include "tc_plan.h"
 #include "tc_replay.h"
 #include "tc_time.h"
 
@@ -60,7 +61,41 @@ static const char usage_text[] =
     "                         instead of waiting for the target's answer to "
     "the\n"
     "                         previous one, as the real client did\n"
-    "  -t, --timeout SEC      end sessions idle for SEC seconds (default 120)\n"
+    "  -t, --timeout SEC      end sessions that make no progress with work\n"
+    "                         pending for SEC seconds (default 120)\n"
+    "  -k, --keepalive-timeout SEC\n"
+    "                         end sessions at rest (all answered) after SEC\n"
+    "                         seconds without traffic (default 120); a client\n"
+    "                         that speaks again gets a new session\n"
+    "\n"
+    "Traffic controls:\n"
+    "  -n, --copies N         replay every session N times (1..1023), as N\n"
+    "                         sessions with distinct client ports\n"
+    "  -f, --port-shift N     shift the port plan of the copies (0..1023), so\n"
+    "                         several tcpcopy instances never collide\n"
+    "  -r, --sample PCT       replay PCT % of the sessions, chosen by a "
+    "stable\n"
+    "                         hash of the client address and port\n"
+    "  -g, --ramp             ramp the replayed share from 1 % to 100 % in 100 "
+    "s\n"
+    "  -O, --syn-only         replay only sessions whose SYN was captured\n"
+    "  -c, --client-addr ADDR[,ADDR...] | NET/PREFIX\n"
+    "                         the target sees one of these addresses for each\n"
+    "                         client (stable per client) instead of its own\n"
+    "  -H, --loopback-addr ADDR\n"
+    "                         source address for clients captured on "
+    "127.0.0.1\n"
+    "  -m, --memory MB        memory bound (>= 8): evict the sessions idle "
+    "the\n"
+    "                         longest, then refuse new ones; never grow past "
+    "it\n"
+    "  -M, --mtu MTU          largest packet toward the target (MSS = MTU - "
+    "40)\n"
+    "  -D, --mss MSS          largest segment payload toward the target\n"
+    "  -R, --rtt MS           assume this RTT to the target instead of "
+    "measuring\n"
+    "  -L, --keep-running     accepted for compatibility (always the case)\n"
+    "\n"
     "      --stats-interval SEC\n"
     "                         log the ledger every SEC seconds when it "
     "changed\n"
@@ -190,6 +225,69 @@ parse_list(char *arg, tc_main_t *m, bool transfers)
 }
 
 
+/* The traffic controls (-n -f -r -c -k -m -M -D -O -g -R -H -L). */
+static void
+parse_control(int c, const char *arg, tc_replay_t *r)
+{
+    char   err[128];
+    size_t mb;
+
+    switch (c) {
+    case 'n':
+        r->ctl_conf.copies =
+            (unsigned) parse_number(arg, 1, TC_PLAN_COPIES_MAX, "-n");
+        break;
+    case 'f':
+        r->ctl_conf.shift =
+            (unsigned) parse_number(arg, 0, TC_PLAN_SHIFT_MAX, "-f");
+        break;
+    case 'r':
+        r->ctl_conf.sample_pct = (unsigned) parse_number(arg, 1, 100, "-r");
+        break;
+    case 'c':
+        if (tc_addrmap_parse(arg, &r->ctl_conf.addrmap, err, sizeof(err)) !=
+            TC_OK) {
+            usage_error("-c: %s", err);
+        }
+        r->ctl_conf.map_addrs = true;
+        break;
+    case 'k':
+        r->conf.keepalive_timeout = parse_number(arg, 1, 86400, "-k") * 1000;
+        break;
+    case 'm':
+        mb = (size_t) parse_number(arg, 8, 1048576, "-m");
+        r->ctl_conf.mem_bound = mb * 1024 * 1024;
+        /* one session may not take more than a sixteenth of the bound */
+        r->conf.buf_max = tc_min(r->conf.buf_max, r->ctl_conf.mem_bound / 16);
+        break;
+    case 'M':
+        r->conf.mss = (uint16_t) (parse_number(arg, 576, 65535, "-M") - 40);
+        break;
+    case 'D':
+        r->conf.mss = (uint16_t) parse_number(arg, 64, 65495, "-D");
+        break;
+    case 'O':
+        r->ctl_conf.syn_only = true;
+        break;
+    case 'g':
+        r->ctl_conf.ramp = true;
+        break;
+    case 'R':
+        r->conf.fixed_rtt = parse_number(arg, 1, 60000, "-R");
+        break;
+    case 'H':
+        if (tc_addr_parse(arg, &r->ctl_conf.loopback_src) != TC_OK ||
+            r->ctl_conf.loopback_src.family != TC_AF_INET) {
+            usage_error("-H: \"%s\" is not an IPv4 address", arg);
+        }
+        r->ctl_conf.map_loopback = true;
+        break;
+    default: /* -L: tcpcopy never exits because intercept went away */
+        break;
+    }
+}
+
+
 static void
 parse_options(int argc, char **argv, tc_main_t *m)
 {
@@ -204,14 +302,28 @@ parse_options(int argc, char **argv, tc_main_t *m)
          {"daemon", no_argument, NULL, 'd'},
          {"pid", required_argument, NULL, 'P'},
          {"user", required_argument, NULL, 'u'},
+         {"copies", required_argument, NULL, 'n'},
+         {"port-shift", required_argument, NULL, 'f'},
+         {"sample", required_argument, NULL, 'r'},
+         {"client-addr", required_argument, NULL, 'c'},
+         {"keepalive-timeout", required_argument, NULL, 'k'},
+         {"memory", required_argument, NULL, 'm'},
+         {"mtu", required_argument, NULL, 'M'},
+         {"mss", required_argument, NULL, 'D'},
+         {"syn-only", no_argument, NULL, 'O'},
+         {"ramp", no_argument, NULL, 'g'},
+         {"rtt", required_argument, NULL, 'R'},
+         {"loopback-addr", required_argument, NULL, 'H'},
+         {"keep-running", no_argument, NULL, 'L'},
          {"version", no_argument, NULL, 'v'},
          {"help", no_argument, NULL, 'h'},
          {NULL, 0, NULL, 0}};
     int c;
 
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":x:s:Wt:l:dP:u:vh", longopts, NULL)) !=
-           -1) {
+    while (
+        (c = getopt_long(argc, argv, ":x:s:Wt:l:dP:u:vhn:f:r:c:k:m:M:D:OgR:H:L",
+                         longopts, NULL)) != -1) {
         switch (c) {
         case 'x':
             parse_list(optarg, m, true);
@@ -254,6 +366,21 @@ parse_options(int argc, char **argv, tc_main_t *m)
             break;
         case 'u':
             m->proc.user = optarg;
+            break;
+        case 'n':
+        case 'f':
+        case 'r':
+        case 'c':
+        case 'k':
+        case 'm':
+        case 'M':
+        case 'D':
+        case 'O':
+        case 'g':
+        case 'R':
+        case 'H':
+        case 'L':
+            parse_control(c, optarg, m->replay);
             break;
         case 'v':
             printf("tcpcopy %s (control protocol %d)\n", TC_VERSION,

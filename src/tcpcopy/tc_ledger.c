@@ -42,6 +42,10 @@ tc_ledger_format(const tc_ledger_t *l, char *buf, size_t size)
           {"opened", &l->sess_opened},
           {"midstream", &l->sess_midstream},
           {"closed", &e[TC_END_NORMAL]},
+          {"keepalive_closed", &l->sess_keepalive},
+          {"|not replayed sampled_out", &l->sess_sampled_out},
+          {"no_syn", &l->sess_no_syn},
+          {"no_room", &l->sess_refused},
           {"|aborted target_rst", &e[TC_END_TARGET_RST]},
           {"refused", &e[TC_END_TARGET_REFUSED]},
           {"syn_timeout", &e[TC_END_SYN_TIMEOUT]},
@@ -54,6 +58,7 @@ tc_ledger_format(const tc_ledger_t *l, char *buf, size_t size)
           {"|client bytes captured", &l->bytes_captured},
           {"sent", &l->bytes_sent},
           {"acked", &l->bytes_acked},
+          {"acked_copy0", &l->bytes_acked_orig},
           {"lost", &l->bytes_lost},
           {"gap", &l->bytes_gap},
           {"dup", &l->bytes_dup},
@@ -72,6 +77,7 @@ tc_ledger_format(const tc_ledger_t *l, char *buf, size_t size)
           {"waits", &l->reply_waits},
           {"wait_timeouts", &l->reply_timeouts},
           {"catchups", &l->reply_catchups},
+          {"|memory bytes", &l->mem_used},
           {"|ctl up", &l->ctl_connects},
           {"down", &l->ctl_disconnects},
           {"routes", &l->ctl_routes_sent},
@@ -81,6 +87,15 @@ tc_ledger_format(const tc_ledger_t *l, char *buf, size_t size)
     buf[0] = '\0';
     for (i = 0; i < tc_nelems(items); i++) {
         off = ledger_put(buf, size, off, items[i].label, *items[i].value);
+    }
+
+    /* -n: the multiple of the traffic actually delivered */
+    if (l->copies > 1 && off < size) {
+        snprintf(buf + off, size - off, " | copies=%llu delivered=%.2fx",
+                 (unsigned long long) l->copies,
+                 l->bytes_acked_orig
+                     ? (double) l->bytes_acked / (double) l->bytes_acked_orig
+                     : 0.0);
     }
     return buf;
 }

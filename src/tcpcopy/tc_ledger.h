@@ -36,13 +36,21 @@ typedef struct {
     uint64_t sess_midstream; /* ... from a connection already open */
     uint64_t sess_ended[TC_END_NREASONS];
     uint64_t sess_active;
+    uint64_t sess_keepalive;   /* quiescent sessions closed after -k */
+    uint64_t sess_sampled_out; /* client connections not replayed (-r, -g) */
+    uint64_t sess_no_syn;      /* ... skipped: SYN not captured (-O) */
+    uint64_t sess_refused;     /* ... refused: memory bound (-m), ports */
+    uint64_t mem_used;         /* bytes held by sessions now (gauge) */
+    uint64_t copies;           /* sessions per client connection (-n) */
 
-    uint64_t bytes_captured; /* client payload bytes accepted in order */
-    uint64_t bytes_dup;      /* client bytes seen twice (retransmits) */
-    uint64_t bytes_sent;     /* client bytes sent to the target (first) */
-    uint64_t bytes_acked;    /* client bytes acked by the target */
-    uint64_t bytes_lost;     /* client bytes of ended sessions never acked */
-    uint64_t bytes_gap;      /* client bytes missing from the capture */
+    uint64_t bytes_captured;   /* client payload bytes accepted in order */
+    uint64_t bytes_dup;        /* client bytes seen twice (retransmits) */
+    uint64_t bytes_sent;       /* client bytes sent to the target (first) */
+    uint64_t bytes_acked;      /* client bytes acked by the target */
+    uint64_t bytes_acked_orig; /* ... in copy 0 only: the multiple of -n
+                                  delivered is bytes_acked / this */
+    uint64_t bytes_lost;       /* client bytes of ended sessions never acked */
+    uint64_t bytes_gap;        /* client bytes missing from the capture */
 
     uint64_t answer_online; /* bytes the online server sent (as acked by
                                the clients) in ended sessions */

@@ -1,5 +1,16 @@
 /*
  * tc_replay.c: tcpcopy's engine (see tc_replay.h).
+ *
+ * A flow is one client connection, keyed by the client's own endpoint.  It
+ * owns one session per copy (-n), each keyed by the endpoint the target
+ * sees (the client's, or a mapped address and a planned port).  Client
+ * packets go to every session of their flow; replies go to the one session
+ * whose endpoint they are addressed to.
+ *
+ * A client that reuses its port while the old flow is still replaying gets
+ * its new connection's packets held until the old flow ends (the target
+ * cannot hold both on one endpoint), or until REUSE_WAIT_MS, when the old
+ * one yields.
  */
 #include "tc_config.h"
 
@@ -12,28 +23,41 @@
 #include "tc_time.h"
 
 #define REUSE_PKTS_MAX 64   /* packets of a new connection held back */
-#define REUSE_WAIT_MS  2000 /* how long the old session may finish */
+#define REUSE_WAIT_MS  2000 /* how long the old flow may finish */
+#define PORT_PROBES    512  /* planned-port candidates tried per copy */
+#define EVICT_IDLE_MS  1000 /* -m evicts only sessions idle this long */
+#define EVICT_MAX      64   /* evictions per new flow at most */
+#define MEM_RESERVE    (4u * 1024 * 1024) /* the process apart from sessions */
+
+typedef struct replay_flow_s replay_flow_t;
 
 typedef struct {
     uint8_t *data;
     size_t   len;
 } held_pkt_t;
 
-/*
- * A session as the engine keeps it: the pure state plus its timer.  When
- * the client reuses the port while the old session is still replaying, the
- * new connection's packets wait in held[] until the old one ends (the
- * target cannot hold both on one address and port).
- */
-typedef struct {
-    tc_sess_t    sess; /* first: tc_table hands back tc_sess_t pointers */
-    tc_timer_t   timer;
-    tc_replay_t *r;
-    uint16_t     transfer;
-    uint16_t     nheld;
-    tc_msec_t    held_since;
-    held_pkt_t  *held;
-} replay_sess_t;
+struct tc_rsess_s {
+    tc_table_node_t node; /* key: the endpoint the target sees */
+    tc_sess_t       sess;
+    tc_timer_t      timer;
+    replay_flow_t  *flow;
+    tc_rsess_t     *lru_prev;
+    tc_rsess_t     *lru_next;
+    size_t          mem; /* bytes accounted to this session */
+};
+
+struct replay_flow_s {
+    tc_table_node_t node; /* key: the client's own endpoint */
+    tc_replay_t    *r;
+    uint16_t        transfer;
+    uint16_t        ncopies;
+    uint16_t        nlive; /* sessions not yet freed */
+    bool            busy;  /* being dispatched: do not free yet */
+    uint16_t        nheld;
+    tc_msec_t       held_since;
+    held_pkt_t     *held;
+    tc_rsess_t     *copies[]; /* NULL once that copy's session is freed */
+};
 
 static void replay_timer(tc_timer_t *t);
 static void replay_packet(tc_replay_t *r, const uint8_t *pkt, size_t caplen);
@@ -43,7 +67,18 @@ int
 tc_replay_init(tc_replay_t *r, tc_event_loop_t *loop)
 {
     r->loop = loop;
-    return tc_table_init(&r->table, 4096);
+    r->started = tc_time_now();
+    if (r->ctl_conf.copies == 0) {
+        r->ctl_conf.copies = 1;
+    }
+    if (r->ctl_conf.sample_pct == 0) {
+        r->ctl_conf.sample_pct = 100;
+    }
+    r->ledger.copies = r->ctl_conf.copies;
+    if (tc_table_init(&r->sessions, 4096) != TC_OK) {
+        return TC_ERROR;
+    }
+    return tc_table_init(&r->flows, 4096);
 }
 
 
@@ -96,9 +131,9 @@ replay_send_error(tc_replay_t *r, int err)
 
 
 static void
-replay_send_seg(tc_replay_t *r, replay_sess_t *rs, const tc_sess_seg_t *seg)
+replay_send_seg(tc_replay_t *r, tc_rsess_t *rs, const tc_sess_seg_t *seg)
 {
-    const tc_transfer_t *tr = &r->transfers[rs->transfer];
+    const tc_transfer_t *tr = &r->transfers[rs->flow->transfer];
     tc_seg_t             s;
     size_t               len;
 
@@ -130,21 +165,103 @@ replay_send_seg(tc_replay_t *r, replay_sess_t *rs, const tc_sess_seg_t *seg)
 }
 
 
-/* Frees a session; a new connection that waited for it starts now. */
+/* ---- memory and LRU ---- */
+
 static void
-replay_destroy(tc_replay_t *r, replay_sess_t *rs)
+lru_unlink(tc_replay_t *r, tc_rsess_t *rs)
 {
-    held_pkt_t *held = rs->held;
-    uint16_t    i, nheld = rs->nheld;
+    if (rs->lru_prev != NULL) {
+        rs->lru_prev->lru_next = rs->lru_next;
+    } else if (r->lru_head == rs) {
+        r->lru_head = rs->lru_next;
+    }
+    if (rs->lru_next != NULL) {
+        rs->lru_next->lru_prev = rs->lru_prev;
+    } else if (r->lru_tail == rs) {
+        r->lru_tail = rs->lru_prev;
+    }
+    rs->lru_prev = rs->lru_next = NULL;
+}
+
+
+/* Moves a session to the most recently active end. */
+static void
+lru_touch(tc_replay_t *r, tc_rsess_t *rs)
+{
+    if (r->lru_tail == rs) {
+        return;
+    }
+    lru_unlink(r, rs);
+    rs->lru_prev = r->lru_tail;
+    if (r->lru_tail != NULL) {
+        r->lru_tail->lru_next = rs;
+    } else {
+        r->lru_head = rs;
+    }
+    r->lru_tail = rs;
+}
+
+
+/* What a session holds: its struct, its byte buffer, held segments. */
+static size_t
+sess_footprint(const tc_rsess_t *rs)
+{
+    size_t   n = sizeof(*rs) + rs->sess.buf.cap;
+    unsigned i;
+
+    for (i = 0; i < rs->sess.ooo_n; i++) {
+        n += rs->sess.ooo[i].len;
+    }
+    return n;
+}
+
+
+static void
+mem_update(tc_replay_t *r, tc_rsess_t *rs, size_t now_bytes)
+{
+    r->ledger.mem_used += now_bytes;
+    r->ledger.mem_used -= rs->mem;
+    rs->mem = now_bytes;
+}
+
+
+/* ---- sessions and flows ---- */
+
+static void flow_destroy(tc_replay_t *r, replay_flow_t *f);
+
+
+static void
+session_free(tc_replay_t *r, tc_rsess_t *rs)
+{
+    replay_flow_t *f = rs->flow;
 
     tc_timer_del(r->loop, &rs->timer);
-    tc_table_remove(&r->table, &rs->sess);
-    if (r->ctl != NULL && nheld == 0) {
-        /* with a successor the route stays: it owns the same address */
-        tc_ctl_route(r->ctl, TC_ROUTE_DEL, &rs->sess.client);
+    tc_table_remove(&r->sessions, &rs->node);
+    if (r->ctl != NULL) {
+        tc_ctl_route(r->ctl, TC_ROUTE_DEL, &rs->node.key);
     }
+    lru_unlink(r, rs);
+    mem_update(r, rs, 0);
+    f->copies[rs->sess.copy] = NULL;
+    f->nlive--;
     tc_sess_free(&rs->sess);
     free(rs);
+
+    if (f->nlive == 0 && !f->busy) {
+        flow_destroy(r, f);
+    }
+}
+
+
+/* Frees a flow; a new connection that waited for it starts now. */
+static void
+flow_destroy(tc_replay_t *r, replay_flow_t *f)
+{
+    held_pkt_t *held = f->held;
+    uint16_t    i, nheld = f->nheld;
+
+    tc_table_remove(&r->flows, &f->node);
+    free(f);
 
     for (i = 0; i < nheld; i++) {
         replay_packet(r, held[i].data, held[i].len);
@@ -154,40 +271,9 @@ replay_destroy(tc_replay_t *r, replay_sess_t *rs)
 }
 
 
-/* Holds a packet of a new connection on a port still in use. */
-static bool
-replay_hold(tc_replay_t *r, replay_sess_t *rs, const uint8_t *pkt, size_t len)
-{
-    held_pkt_t *h;
-
-    if (rs->held == NULL) {
-        rs->held = calloc(REUSE_PKTS_MAX, sizeof(held_pkt_t));
-        if (rs->held == NULL) {
-            return false;
-        }
-        rs->held_since = tc_time_now();
-    }
-    if (rs->nheld == REUSE_PKTS_MAX) {
-        return false;
-    }
-
-    h = &rs->held[rs->nheld];
-    h->data = malloc(len);
-    if (h->data == NULL) {
-        return false;
-    }
-    memcpy(h->data, pkt, len);
-    h->len = len;
-    rs->nheld++;
-
-    (void) r;
-    return true;
-}
-
-
 /* Sends what a session call produced, then arms its timer or frees it. */
 static void
-replay_output(tc_replay_t *r, replay_sess_t *rs)
+replay_output(tc_replay_t *r, tc_rsess_t *rs)
 {
     tc_sess_out_t *out = &r->out;
     unsigned       i, rounds = 0;
@@ -199,17 +285,19 @@ replay_output(tc_replay_t *r, replay_sess_t *rs)
         if (!out->more || out->done || ++rounds == 64) {
             break;
         }
-        out->n = 0;
         tc_sess_flush(&rs->sess, &r->conf, tc_time_now(), out);
     }
 
-    if (out->done || (rs->nheld > 0 && rs->sess.state == TC_SESS_CLOSED)) {
-        replay_destroy(r, rs);
+    if (out->done ||
+        (rs->flow->nheld > 0 && rs->sess.state == TC_SESS_CLOSED)) {
+        session_free(r, rs);
         return;
     }
 
-    if (rs->nheld > 0) {
-        out->wakeup = tc_min(out->wakeup, rs->held_since + REUSE_WAIT_MS);
+    mem_update(r, rs, sess_footprint(rs));
+
+    if (rs->flow->nheld > 0) {
+        out->wakeup = tc_min(out->wakeup, rs->flow->held_since + REUSE_WAIT_MS);
     }
 
     if (out->wakeup != 0) {
@@ -225,27 +313,16 @@ replay_output(tc_replay_t *r, replay_sess_t *rs)
 }
 
 
-/* Makes sure a session with held packets wakes up by the reuse deadline. */
-static void
-replay_output_wakeup(tc_replay_t *r, replay_sess_t *rs)
-{
-    tc_msec_t due = rs->held_since + REUSE_WAIT_MS;
-
-    if (!tc_timer_armed(&rs->timer) || rs->timer.when > due) {
-        tc_timer_set_at(r->loop, &rs->timer, due);
-    }
-}
-
-
 static void
 replay_timer(tc_timer_t *t)
 {
-    replay_sess_t *rs = t->data;
-    tc_replay_t   *r = rs->r;
+    tc_rsess_t    *rs = t->data;
+    replay_flow_t *f = rs->flow;
+    tc_replay_t   *r = f->r;
     tc_msec_t      now = tc_time_now();
 
-    if (rs->nheld > 0 && now - rs->held_since >= REUSE_WAIT_MS) {
-        /* the old session did not finish in time: the new one wins */
+    if (f->nheld > 0 && now - f->held_since >= REUSE_WAIT_MS) {
+        /* the old connection did not finish in time: the new one wins */
         tc_sess_abort(&rs->sess, &r->conf, TC_END_PORT_REUSE, now, &r->out);
     } else {
         tc_sess_timer(&rs->sess, &r->conf, now, &r->out);
@@ -253,6 +330,8 @@ replay_timer(tc_timer_t *t)
     replay_output(r, rs);
 }
 
+
+/* ---- admission: transfers, traffic controls, memory ---- */
 
 static int
 replay_match(const tc_replay_t *r, const tc_pkt_view_t *v)
@@ -271,34 +350,293 @@ replay_match(const tc_replay_t *r, const tc_pkt_view_t *v)
 }
 
 
-static void
-replay_start(tc_replay_t *r, const tc_endpoint_t *client, int transfer,
+/* -O, -r and -g: is this new client connection replayed at all? */
+static bool
+replay_admit(tc_replay_t *r, const tc_endpoint_t *client,
              const tc_pkt_view_t *v)
 {
-    replay_sess_t *rs;
+    bool     syn = (v->flags & TC_TCP_SYN) && !(v->flags & TC_TCP_ACK);
+    unsigned share = r->ctl_conf.sample_pct * 100;
+
+    if (r->ctl_conf.syn_only && !syn) {
+        r->ledger.sess_no_syn++;
+        return false;
+    }
+
+    if (r->ctl_conf.ramp) {
+        share = share * tc_plan_ramp_share(tc_time_now() - r->started) / 10000;
+    }
+    if (!tc_plan_sampled(client, share)) {
+        r->ledger.sess_sampled_out += syn;
+        return false;
+    }
+    return true;
+}
+
+
+/*
+ * -m: makes room for a new flow by ending the least recently active
+ * sessions that have been idle a while; false (counted) when the room
+ * cannot be made without ending busy sessions.
+ */
+static bool
+replay_make_room(tc_replay_t *r)
+{
+    size_t      bound = r->ctl_conf.mem_bound, need, budget;
+    unsigned    evicted = 0;
+    tc_rsess_t *rs;
+
+    if (bound == 0) {
+        return true;
+    }
+    budget = bound > 2 * MEM_RESERVE ? bound - MEM_RESERVE : bound / 2;
+    need = r->ctl_conf.copies * (sizeof(tc_rsess_t) + 512);
+
+    while (r->ledger.mem_used + need > budget) {
+        rs = r->lru_head;
+        if (rs == NULL || evicted == EVICT_MAX ||
+            tc_time_now() - rs->sess.last_activity < EVICT_IDLE_MS) {
+            r->ledger.sess_refused++;
+            return false;
+        }
+        tc_sess_abort(&rs->sess, &r->conf, TC_END_MEMORY, tc_time_now(),
+                      &r->out);
+        replay_output(r, rs); /* frees it */
+        evicted++;
+    }
+    return true;
+}
+
+
+/*
+ * The endpoint copy k of a client shows the target: the client's address
+ * (or its -c / -H mapping) and the planned port, probed until no live
+ * session uses it.  TC_ERROR if every candidate is taken.
+ */
+static int
+replay_endpoint(tc_replay_t *r, const tc_endpoint_t *client, unsigned k,
+                tc_endpoint_t *out)
+{
+    static const uint8_t loopback = 127;
+    unsigned             i;
+
+    out->ip = client->ip;
+    if (r->ctl_conf.map_addrs) {
+        tc_addrmap_pick(&r->ctl_conf.addrmap, &client->ip, &out->ip);
+    } else if (r->ctl_conf.map_loopback && client->ip.family == TC_AF_INET &&
+               client->ip.addr[0] == loopback) {
+        out->ip = r->ctl_conf.loopback_src;
+    }
+
+    out->port = tc_plan_port(client->port, r->ctl_conf.shift * 1024 + k);
+    for (i = 0; i < PORT_PROBES; i++) {
+        if (tc_table_find(&r->sessions, out) == NULL) {
+            return TC_OK;
+        }
+        out->port = tc_plan_probe(out->port);
+    }
+    return TC_ERROR;
+}
+
+
+/* Starts copy k of flow f from packet v. */
+static void
+replay_start_copy(tc_replay_t *r, replay_flow_t *f, unsigned k,
+                  const tc_pkt_view_t *v)
+{
+    tc_rsess_t   *rs;
+    tc_endpoint_t ep;
 
     rs = calloc(1, sizeof(*rs));
-    if (rs == NULL) {
-        r->ledger.sess_ended[TC_END_MEMORY]++;
+    if (rs == NULL || replay_endpoint(r, &f->node.key, k, &ep) != TC_OK) {
+        free(rs);
+        r->ledger.sess_refused++;
         return;
     }
 
-    if (tc_sess_start(&rs->sess, &r->conf, client, v, tc_time_now(), &r->out) !=
+    rs->sess.copy = (uint16_t) k;
+    if (tc_sess_start(&rs->sess, &r->conf, &ep, v, tc_time_now(), &r->out) !=
         TC_OK) {
-        r->ledger.pkts_no_session++;
         tc_sess_free(&rs->sess);
         free(rs);
         return;
     }
 
-    rs->r = r;
-    rs->transfer = (uint16_t) transfer;
+    rs->node.key = ep;
+    rs->flow = f;
     tc_timer_init(&rs->timer, replay_timer, rs);
-    tc_table_insert(&r->table, &rs->sess);
+    tc_table_insert(&r->sessions, &rs->node);
+    lru_touch(r, rs);
+    f->copies[k] = rs;
+    f->nlive++;
     if (r->ctl != NULL) {
-        tc_ctl_route(r->ctl, TC_ROUTE_ADD, client);
+        tc_ctl_route(r->ctl, TC_ROUTE_ADD, &ep);
     }
     replay_output(r, rs);
+}
+
+
+static void
+replay_start_flow(tc_replay_t *r, const tc_endpoint_t *client, int transfer,
+                  const tc_pkt_view_t *v)
+{
+    replay_flow_t *f;
+    unsigned       k, n = r->ctl_conf.copies;
+
+    if (!(v->flags & TC_TCP_SYN) && v->payload_len == 0) {
+        r->ledger.pkts_no_session++; /* nothing to start a session from */
+        return;
+    }
+    if (!replay_admit(r, client, v) || !replay_make_room(r)) {
+        return;
+    }
+
+    f = calloc(1, sizeof(*f) + n * sizeof(tc_rsess_t *));
+    if (f == NULL) {
+        r->ledger.sess_refused++;
+        return;
+    }
+    f->node.key = *client;
+    f->r = r;
+    f->transfer = (uint16_t) transfer;
+    f->ncopies = (uint16_t) n;
+    f->busy = true;
+    tc_table_insert(&r->flows, &f->node);
+
+    for (k = 0; k < n; k++) {
+        replay_start_copy(r, f, k, v);
+    }
+
+    f->busy = false;
+    if (f->nlive == 0) {
+        flow_destroy(r, f);
+    }
+}
+
+
+/* ---- client packets ---- */
+
+/* Holds a packet of a new connection on a port still in use. */
+static bool
+flow_hold(replay_flow_t *f, const uint8_t *pkt, size_t len)
+{
+    held_pkt_t *h;
+
+    if (f->held == NULL) {
+        f->held = calloc(REUSE_PKTS_MAX, sizeof(held_pkt_t));
+        if (f->held == NULL) {
+            return false;
+        }
+        f->held_since = tc_time_now();
+    }
+    if (f->nheld == REUSE_PKTS_MAX) {
+        return false;
+    }
+
+    h = &f->held[f->nheld];
+    h->data = malloc(len);
+    if (h->data == NULL) {
+        return false;
+    }
+    memcpy(h->data, pkt, len);
+    h->len = len;
+    f->nheld++;
+    return true;
+}
+
+
+static bool
+flow_is_new_connection(const replay_flow_t *f, const tc_pkt_view_t *v)
+{
+    unsigned k;
+
+    for (k = 0; k < f->ncopies; k++) {
+        if (f->copies[k] != NULL) {
+            return tc_sess_is_new_syn(&f->copies[k]->sess, v);
+        }
+    }
+    return false;
+}
+
+
+/* Ends every session of f now for reason; their outputs are sent. */
+static void
+flow_abort(tc_replay_t *r, replay_flow_t *f, int reason)
+{
+    unsigned    k;
+    tc_rsess_t *rs;
+
+    f->busy = true;
+    for (k = 0; k < f->ncopies; k++) {
+        rs = f->copies[k];
+        if (rs == NULL) {
+            continue;
+        }
+        tc_sess_abort(&rs->sess, &r->conf, reason, tc_time_now(), &r->out);
+        if (rs->sess.end_reason != reason) {
+            r->out.n = 0; /* it had ended already: nothing to reset */
+        }
+        r->out.done = true;
+        replay_output(r, rs);
+    }
+    f->busy = false;
+    flow_destroy(r, f); /* held packets of a new connection replay now */
+}
+
+
+/*
+ * The client reused its port.  The new connection waits until the old
+ * flow has finished replaying, or takes over at once if the old one is
+ * already over or the wait cannot be afforded.  Returns true if the packet
+ * was dealt with.
+ */
+static bool
+flow_port_reuse(tc_replay_t *r, replay_flow_t *f, const uint8_t *pkt,
+                size_t caplen)
+{
+    unsigned k;
+    bool     live = false;
+
+    for (k = 0; k < f->ncopies; k++) {
+        live |=
+            f->copies[k] != NULL && f->copies[k]->sess.state != TC_SESS_CLOSED;
+    }
+
+    if (live && flow_hold(f, pkt, caplen)) {
+        for (k = 0; k < f->ncopies; k++) {
+            if (f->copies[k] != NULL) {
+                tc_timer_set_at(r->loop, &f->copies[k]->timer,
+                                f->held_since + REUSE_WAIT_MS);
+            }
+        }
+        return true;
+    }
+
+    flow_abort(r, f, TC_END_PORT_REUSE);
+    return false; /* the caller replays pkt as a new connection */
+}
+
+
+static void
+flow_dispatch(tc_replay_t *r, replay_flow_t *f, const tc_pkt_view_t *v)
+{
+    unsigned    k;
+    tc_rsess_t *rs;
+
+    f->busy = true;
+    for (k = 0; k < f->ncopies; k++) {
+        rs = f->copies[k];
+        if (rs == NULL) {
+            continue;
+        }
+        tc_sess_client(&rs->sess, &r->conf, v, tc_time_now(), &r->out);
+        lru_touch(r, rs);
+        replay_output(r, rs);
+    }
+    f->busy = false;
+    if (f->nlive == 0) {
+        flow_destroy(r, f);
+    }
 }
 
 
@@ -315,10 +653,11 @@ tc_replay_packet(void *data, const uint8_t *pkt, size_t caplen)
 static void
 replay_packet(tc_replay_t *r, const uint8_t *pkt, size_t caplen)
 {
-    tc_pkt_view_t  v;
-    tc_endpoint_t  client;
-    replay_sess_t *rs;
-    int            transfer;
+    tc_pkt_view_t    v;
+    tc_endpoint_t    client;
+    tc_table_node_t *n;
+    replay_flow_t   *f;
+    int              transfer;
 
     if (tc_pkt_parse(pkt, caplen, &v) != TC_PKT_OK) {
         r->ledger.pkts_parse_err++;
@@ -329,53 +668,39 @@ replay_packet(tc_replay_t *r, const uint8_t *pkt, size_t caplen)
     if (transfer < 0) {
         return;
     }
-    r->ledger.pkts_matched++;
 
     client.ip = v.src;
     client.port = v.sport;
-    rs = (replay_sess_t *) tc_table_find(&r->table, &client);
+    n = tc_table_find(&r->flows, &client);
+    f = n ? tc_table_entry(n, replay_flow_t, node) : NULL;
 
-    if (rs != NULL && (rs->nheld > 0 || tc_sess_is_new_syn(&rs->sess, &v))) {
-        /* the client reused its port: the new connection waits until the
-         * old session has finished replaying, or takes over if it cannot */
-        if (rs->sess.state != TC_SESS_CLOSED &&
-            replay_hold(r, rs, pkt, caplen)) {
-            r->ledger.pkts_matched--; /* counted again when replayed */
-            replay_output_wakeup(r, rs);
-            return;
+    if (f != NULL && (f->nheld > 0 || flow_is_new_connection(f, &v))) {
+        if (flow_port_reuse(r, f, pkt, caplen)) {
+            return; /* held: counted when it is replayed */
         }
-        tc_sess_abort(&rs->sess, &r->conf, TC_END_PORT_REUSE, tc_time_now(),
-                      &r->out);
-        if (rs->sess.end_reason != TC_END_PORT_REUSE) {
-            r->out.n = 0; /* it had ended already: nothing to reset */
-        }
-        r->out.done = true;
-        replay_output(r, rs); /* frees rs; held packets replay first */
-        rs = (replay_sess_t *) tc_table_find(&r->table, &client);
-        if (rs != NULL) {
-            tc_sess_client(&rs->sess, &r->conf, &v, tc_time_now(), &r->out);
-            replay_output(r, rs);
-            return;
-        }
+        n = tc_table_find(&r->flows, &client);
+        f = n ? tc_table_entry(n, replay_flow_t, node) : NULL;
     }
 
-    if (rs == NULL) {
-        replay_start(r, &client, transfer, &v);
+    r->ledger.pkts_matched++;
+    if (f == NULL) {
+        replay_start_flow(r, &client, transfer, &v);
         return;
     }
-
-    tc_sess_client(&rs->sess, &r->conf, &v, tc_time_now(), &r->out);
-    replay_output(r, rs);
+    flow_dispatch(r, f, &v);
 }
 
+
+/* ---- replies ---- */
 
 void
 tc_replay_reply(void *data, const tc_msg_reply_t *reply)
 {
-    tc_replay_t   *r = data;
-    tc_pkt_view_t  v;
-    tc_endpoint_t  client;
-    replay_sess_t *rs;
+    tc_replay_t     *r = data;
+    tc_pkt_view_t    v;
+    tc_endpoint_t    client;
+    tc_table_node_t *n;
+    tc_rsess_t      *rs;
 
     r->ledger.replies++;
 
@@ -386,23 +711,25 @@ tc_replay_reply(void *data, const tc_msg_reply_t *reply)
 
     client.ip = v.dst;
     client.port = v.dport;
-    rs = (replay_sess_t *) tc_table_find(&r->table, &client);
-    if (rs == NULL) {
+    n = tc_table_find(&r->sessions, &client);
+    if (n == NULL) {
         r->ledger.replies_unknown++;
         return;
     }
 
+    rs = tc_table_entry(n, tc_rsess_t, node);
     tc_sess_reply(&rs->sess, &r->conf, &v, tc_time_now(), &r->out);
+    lru_touch(r, rs);
     replay_output(r, rs);
 }
 
 
 static void
-replay_announce(tc_sess_t *s, void *data)
+replay_announce(tc_table_node_t *n, void *data)
 {
     tc_replay_t *r = data;
 
-    tc_ctl_route(r->ctl, TC_ROUTE_ADD, &s->client);
+    tc_ctl_route(r->ctl, TC_ROUTE_ADD, &n->key);
 }
 
 
@@ -411,25 +738,22 @@ tc_replay_resync(void *data)
 {
     tc_replay_t *r = data;
 
-    tc_table_foreach(&r->table, replay_announce, r);
+    tc_table_foreach(&r->sessions, replay_announce, r);
 }
 
 
 void
 tc_replay_shutdown(tc_replay_t *r)
 {
-    size_t         i;
-    replay_sess_t *rs;
+    tc_table_node_t *n;
+    replay_flow_t   *f;
 
-    for (i = 0; i <= r->table.mask; i++) {
-        while ((rs = (replay_sess_t *) r->table.buckets[i]) != NULL) {
-            tc_sess_abort(&rs->sess, &r->conf, TC_END_SHUTDOWN, tc_time_now(),
-                          &r->out);
-            while (rs->nheld > 0) { /* a held new connection never starts */
-                free(rs->held[--rs->nheld].data);
-            }
-            replay_output(r, rs); /* done: frees and unlinks rs */
+    while ((n = tc_table_any(&r->flows)) != NULL) {
+        f = tc_table_entry(n, replay_flow_t, node);
+        while (f->nheld > 0) { /* a held new connection never starts */
+            free(f->held[--f->nheld].data);
         }
+        flow_abort(r, f, TC_END_SHUTDOWN);
     }
 }
 
@@ -437,5 +761,6 @@ tc_replay_shutdown(tc_replay_t *r)
 void
 tc_replay_done(tc_replay_t *r)
 {
-    tc_table_done(&r->table);
+    tc_table_done(&r->sessions);
+    tc_table_done(&r->flows);
 }

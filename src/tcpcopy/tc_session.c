@@ -76,6 +76,7 @@ tc_sess_conf_default(tc_sess_conf_t *conf, tc_ledger_t *ledger)
     conf->reply_timeout = 3000;
     conf->max_lag = 50;
     conf->idle_timeout = 120000;
+    conf->keepalive_timeout = 120000;
     conf->gap_timeout = 2000;
     conf->linger = 2000;
     conf->buf_max = 16u * 1024 * 1024;
@@ -302,6 +303,23 @@ tc_sess_is_new_syn(const tc_sess_t *s, const tc_pkt_view_t *pkt)
 
 /* ---- timers ---- */
 
+/* Nothing in flight, nothing held: a keep-alive connection at rest. */
+static bool
+sess_quiescent(const tc_sess_t *s)
+{
+    return s->state == TC_SESS_ESTABLISHED && tc_buf_len(&s->buf) == 0 &&
+           s->snd_una == s->snd_max && s->marks_n == 0 && s->ooo_n == 0;
+}
+
+
+/* -k for a session at rest, -t for one with work outstanding. */
+static tc_msec_t
+sess_idle_limit(const tc_sess_t *s, const tc_sess_conf_t *conf)
+{
+    return sess_quiescent(s) ? conf->keepalive_timeout : conf->idle_timeout;
+}
+
+
 static void
 sess_compute_wakeup(const tc_sess_t *s, const tc_sess_conf_t *conf,
                     tc_sess_out_t *out)
@@ -313,7 +331,7 @@ sess_compute_wakeup(const tc_sess_t *s, const tc_sess_conf_t *conf,
         return;
     }
 
-    w = s->last_activity + conf->idle_timeout;
+    w = s->last_activity + sess_idle_limit(s, conf);
 
     if (s->rto_at != 0) {
         w = tc_min(w, s->rto_at);
@@ -805,7 +823,8 @@ sess_reply_syn_sent(tc_sess_t *s, const tc_sess_conf_t *conf,
         s->t_wscale = (pkt->wscale >= 0) ? (uint8_t) pkt->wscale : 0;
         s->t_win = pkt->window; /* a SYN-ACK's window is never scaled */
         s->t_mss = pkt->mss ? pkt->mss : 536;
-        s->srtt = tc_max(now - s->syn_sent_at, 1);
+        s->srtt =
+            conf->fixed_rtt ? conf->fixed_rtt : tc_max(now - s->syn_sent_at, 1);
         s->rto = tc_min(tc_max(conf->rto_min, 3 * s->srtt), conf->rto_max);
         s->rto_at = 0;
         s->retries = 0;
@@ -850,6 +869,9 @@ sess_take_ack(tc_sess_t *s, const tc_sess_conf_t *conf,
     if (tc_seq_gt(s->data_seq + acked, s->data_seq)) {
         sess_buf_consume(s, acked);
         conf->ledger->bytes_acked += acked;
+        if (s->copy == 0) {
+            conf->ledger->bytes_acked_orig += acked;
+        }
         s->cwnd = tc_min(s->cwnd + acked, TC_SESS_CWND_MAX);
     }
 
@@ -1030,11 +1052,14 @@ tc_sess_timer(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
         return;
     }
 
-    if (now - s->last_activity >= conf->idle_timeout) {
+    if (now - s->last_activity >= sess_idle_limit(s, conf)) {
+        /* at rest, everything delivered: ending it loses nothing (if the
+         * client speaks again, a session attaches mid-stream) */
+        if (sess_quiescent(s)) {
+            conf->ledger->sess_keepalive++;
+        }
         tc_sess_abort(s, conf,
-                      (tc_buf_len(&s->buf) == 0 && s->c_fin)
-                          ? TC_END_NORMAL
-                          : TC_END_IDLE_TIMEOUT,
+                      sess_quiescent(s) ? TC_END_NORMAL : TC_END_IDLE_TIMEOUT,
                       now, out);
         return;
     }

@@ -23,8 +23,8 @@
 #include "tc_pkt.h"
 
 #define TC_SESS_OUT_MAX   64 /* segments per call; call again if full */
-#define TC_SESS_OOO_MAX   16 /* out-of-order client segments kept */
-#define TC_SESS_MARKS_MAX 64 /* request boundaries waiting for replies */
+#define TC_SESS_OOO_MAX   8  /* out-of-order client segments kept */
+#define TC_SESS_MARKS_MAX 32 /* request boundaries waiting for replies */
 
 typedef enum {
     TC_SESS_SYN_SENT = 1, /* SYN sent, waiting for the target's SYN-ACK */
@@ -40,14 +40,16 @@ typedef struct {
     tc_msec_t rto_max;
     unsigned  retries_max; /* data retransmissions before giving up */
     unsigned  syn_retries_max;
-    tc_msec_t reply_timeout;   /* held request released after this */
-    tc_msec_t max_lag;         /* a request held this long after the
-                                  client sent it goes without waiting */
-    tc_msec_t    idle_timeout; /* -t */
-    tc_msec_t    gap_timeout;  /* missing client bytes waited for */
-    tc_msec_t    linger;       /* closed sessions absorb late packets */
-    size_t       buf_max;      /* client bytes buffered per session */
-    tc_ledger_t *ledger;       /* counters, owned by the caller */
+    tc_msec_t reply_timeout;        /* held request released after this */
+    tc_msec_t max_lag;              /* a request held this long after the
+                                       client sent it goes without waiting */
+    tc_msec_t    idle_timeout;      /* -t: no progress, work pending */
+    tc_msec_t    keepalive_timeout; /* -k: no traffic, nothing pending */
+    tc_msec_t    fixed_rtt;         /* -R: instead of the measured RTT */
+    tc_msec_t    gap_timeout;       /* missing client bytes waited for */
+    tc_msec_t    linger;            /* closed sessions absorb late packets */
+    size_t       buf_max;           /* client bytes buffered per session */
+    tc_ledger_t *ledger;            /* counters, owned by the caller */
 } tc_sess_conf_t;
 
 /* One segment to send to the target. */
@@ -147,9 +149,8 @@ struct tc_sess_s {
 
     int end_reason; /* tc_end_reason_e once closed */
 
-    /* owned by the session table */
-    tc_sess_t *hnext;
-    void      *owner_data;
+    uint16_t copy; /* 0: the client's own session; 1..n-1:
+                      the copies of -n */
 };
 
 /*

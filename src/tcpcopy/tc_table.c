@@ -1,5 +1,5 @@
 /*
- * tc_table.c: the session table (see tc_table.h).
+ * tc_table.c: the intrusive endpoint hash table (see tc_table.h).
  */
 #include "tc_config.h"
 
@@ -9,18 +9,22 @@
 #include "tc_table.h"
 
 
-static size_t
+uint32_t
 tc_endpoint_hash(const tc_endpoint_t *ep)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a offset basis */
+    uint32_t h = 2166136261u; /* FNV-1a, 32 bit */
     size_t   i, len = (ep->ip.family == TC_AF_INET6) ? 16 : 4;
 
     for (i = 0; i < len; i++) {
-        h = (h ^ ep->ip.addr[i]) * 1099511628211ull;
+        h = (h ^ ep->ip.addr[i]) * 16777619u;
     }
-    h = (h ^ (ep->port & 0xff)) * 1099511628211ull;
-    h = (h ^ (ep->port >> 8)) * 1099511628211ull;
-    return (size_t) (h ^ (h >> 29));
+    h = (h ^ (ep->port & 0xff)) * 16777619u;
+    h = (h ^ (ep->port >> 8)) * 16777619u;
+    /* final mix: FNV's low bits are weak for bucket masks and modulo 100 */
+    h ^= h >> 16;
+    h *= 0x7feb352du;
+    h ^= h >> 15;
+    return h;
 }
 
 
@@ -40,7 +44,7 @@ tc_table_init(tc_table_t *t, size_t hint)
         n *= 2;
     }
 
-    t->buckets = calloc(n, sizeof(tc_sess_t *));
+    t->buckets = calloc(n, sizeof(tc_table_node_t *));
     if (t->buckets == NULL) {
         return TC_ERROR;
     }
@@ -59,14 +63,14 @@ tc_table_done(tc_table_t *t)
 }
 
 
-tc_sess_t *
+tc_table_node_t *
 tc_table_find(const tc_table_t *t, const tc_endpoint_t *ep)
 {
-    tc_sess_t *s;
+    tc_table_node_t *n;
 
-    for (s = t->buckets[tc_endpoint_hash(ep) & t->mask]; s; s = s->hnext) {
-        if (tc_endpoint_eq(&s->client, ep)) {
-            return s;
+    for (n = t->buckets[tc_endpoint_hash(ep) & t->mask]; n; n = n->next) {
+        if (tc_endpoint_eq(&n->key, ep)) {
+            return n;
         }
     }
     return NULL;
@@ -76,19 +80,19 @@ tc_table_find(const tc_table_t *t, const tc_endpoint_t *ep)
 static void
 tc_table_grow(tc_table_t *t)
 {
-    size_t      n = (t->mask + 1) * 2, i, b;
-    tc_sess_t **nb, *s, *next;
+    size_t            n = (t->mask + 1) * 2, i, b;
+    tc_table_node_t **nb, *s, *next;
 
-    nb = calloc(n, sizeof(tc_sess_t *));
+    nb = calloc(n, sizeof(tc_table_node_t *));
     if (nb == NULL) {
         return; /* longer chains, still correct */
     }
 
     for (i = 0; i <= t->mask; i++) {
         for (s = t->buckets[i]; s; s = next) {
-            next = s->hnext;
-            b = tc_endpoint_hash(&s->client) & (n - 1);
-            s->hnext = nb[b];
+            next = s->next;
+            b = tc_endpoint_hash(&s->key) & (n - 1);
+            s->next = nb[b];
             nb[b] = s;
         }
     }
@@ -100,7 +104,7 @@ tc_table_grow(tc_table_t *t)
 
 
 void
-tc_table_insert(tc_table_t *t, tc_sess_t *sess)
+tc_table_insert(tc_table_t *t, tc_table_node_t *node)
 {
     size_t b;
 
@@ -108,23 +112,23 @@ tc_table_insert(tc_table_t *t, tc_sess_t *sess)
         tc_table_grow(t);
     }
 
-    b = tc_endpoint_hash(&sess->client) & t->mask;
-    sess->hnext = t->buckets[b];
-    t->buckets[b] = sess;
+    b = tc_endpoint_hash(&node->key) & t->mask;
+    node->next = t->buckets[b];
+    t->buckets[b] = node;
     t->count++;
 }
 
 
 void
-tc_table_remove(tc_table_t *t, tc_sess_t *sess)
+tc_table_remove(tc_table_t *t, tc_table_node_t *node)
 {
-    tc_sess_t **pp;
+    tc_table_node_t **pp;
 
-    pp = &t->buckets[tc_endpoint_hash(&sess->client) & t->mask];
-    for (; *pp; pp = &(*pp)->hnext) {
-        if (*pp == sess) {
-            *pp = sess->hnext;
-            sess->hnext = NULL;
+    pp = &t->buckets[tc_endpoint_hash(&node->key) & t->mask];
+    for (; *pp; pp = &(*pp)->next) {
+        if (*pp == node) {
+            *pp = node->next;
+            node->next = NULL;
             t->count--;
             return;
         }
@@ -133,15 +137,29 @@ tc_table_remove(tc_table_t *t, tc_sess_t *sess)
 
 
 void
-tc_table_foreach(const tc_table_t *t, void (*fn)(tc_sess_t *, void *),
+tc_table_foreach(const tc_table_t *t, void (*fn)(tc_table_node_t *, void *),
                  void             *data)
 {
-    size_t     i;
-    tc_sess_t *s;
+    size_t           i;
+    tc_table_node_t *n;
 
     for (i = 0; i <= t->mask; i++) {
-        for (s = t->buckets[i]; s; s = s->hnext) {
-            fn(s, data);
+        for (n = t->buckets[i]; n; n = n->next) {
+            fn(n, data);
         }
     }
+}
+
+
+tc_table_node_t *
+tc_table_any(const tc_table_t *t)
+{
+    size_t i;
+
+    for (i = 0; t->count > 0 && i <= t->mask; i++) {
+        if (t->buckets[i] != NULL) {
+            return t->buckets[i];
+        }
+    }
+    return NULL;
 }

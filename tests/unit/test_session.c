@@ -533,18 +533,36 @@ test_reorder_and_gap(void)
 }
 
 
+/* -t: a session with work pending that makes no progress is aborted;
+ * -k: a session at rest (all answered) is closed, and that is no loss. */
 static void
 test_idle_timeout(void)
 {
     setup();
+    conf.keepalive_timeout = 30000;
     handshake();
     client_in(TC_TCP_ACK, C_ISN + 1, S_ISN + 1, 0, 10);
     reply_in(TC_TCP_ACK, T_ISN + 1, C_ISN + 11, 512, 10);
-    T_CHECK_EQ(out.wakeup, now + conf.idle_timeout);
-    now += conf.idle_timeout;
+    T_CHECK_EQ(out.wakeup, now + conf.keepalive_timeout);
+    now += conf.keepalive_timeout;
     tc_sess_timer(&sess, &conf, now, &out);
+    T_CHECK_EQ(ledger.sess_keepalive, 1);
+    T_CHECK_EQ(ledger.sess_ended[TC_END_NORMAL], 1);
+    T_CHECK(out.done && out.n == 1 && (out.segs[0].flags & TC_TCP_RST));
+
+    setup();
+    conf.keepalive_timeout = 30000;
+    conf.retries_max = 1000;
+    conf.rto_max = 1000000;
+    handshake();
+    client_in(TC_TCP_ACK, C_ISN + 1, S_ISN + 1, 0, 10); /* never acked */
+    while (sess.state != TC_SESS_CLOSED && now < 10000000) {
+        now = out.wakeup;
+        tc_sess_timer(&sess, &conf, now, &out);
+    }
     T_CHECK_EQ(ledger.sess_ended[TC_END_IDLE_TIMEOUT], 1);
-    T_CHECK(out.done);
+    T_CHECK_EQ(ledger.sess_keepalive, 0);
+    T_CHECK_EQ(ledger.bytes_lost, 10);
 }
 
 
