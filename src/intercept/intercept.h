@@ -42,6 +42,9 @@ typedef struct {
     unsigned      stats_interval; /* --stats-interval, seconds, 0 = off */
     const char   *log_path;       /* -l; NULL = stderr */
     int           log_level;
+    const char   *pcap_devices;   /* -i: libpcap input instead of NFQUEUE */
+    const char   *pcap_filter;    /* -F: BPF filter of the pcap input */
+    unsigned      pcap_buffer_mb; /* --buffer-size */
 } tc_icp_conf_t;
 
 /* Verdicts, as the capture input should apply them. */
@@ -144,7 +147,9 @@ typedef struct {
     uint64_t recv_errors;
     uint64_t verdict_errors;      /* verdicts the kernel refused */
     uint64_t kernel_dropped;      /* kernel: queue full (from /proc) */
-    uint64_t kernel_user_dropped; /* kernel: socket full (from /proc) */
+    uint64_t kernel_user_dropped; /* kernel: socket full (from /proc);
+                                     pcap: interface drops */
+    uint64_t link_not_ip;         /* pcap: frames without an IP packet */
 } tc_icp_capture_stats_t;
 
 typedef struct {
@@ -171,5 +176,6 @@ struct tc_icp_capture_s {
 };
 
 extern const tc_icp_capture_ops_t tc_icp_capture_nfq;
+extern const tc_icp_capture_ops_t tc_icp_capture_pcap;
 
 #endif /* TC_INTERCEPT_H_INCLUDED */

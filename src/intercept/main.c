@@ -49,7 +49,8 @@ enum {
     OPT_HOLD_MS,
     OPT_STATS_INTERVAL,
     OPT_COPY_RANGE,
-    OPT_LOG_LEVEL
+    OPT_LOG_LEVEL,
+    OPT_BUFFER_SIZE
 };
 
 static const struct option tc_icp_options[] =
@@ -66,6 +67,9 @@ static const struct option tc_icp_options[] =
      {"daemon", no_argument, NULL, 'd'},
      {"pid", required_argument, NULL, 'P'},
      {"user", required_argument, NULL, 'u'},
+     {"device", required_argument, NULL, 'i'},
+     {"filter", required_argument, NULL, 'F'},
+     {"buffer-size", required_argument, NULL, OPT_BUFFER_SIZE},
      {"version", no_argument, NULL, 'v'},
      {"help", no_argument, NULL, 'h'},
      {NULL, 0, NULL, 0}};
@@ -84,6 +88,15 @@ static const char tc_icp_help[] =
     "128)\n"
     "  -x, --pass IP[,IP...]    accept (do not drop) replies to these "
     "clients\n"
+    "  -i, --device DEV[,DEV]   capture replies with libpcap on DEV "
+    "instead\n"
+    "                           of NFQUEUE (an assistant host the target "
+    "routes\n"
+    "                           its client replies to; no verdicts)\n"
+    "  -F, --filter FILTER      BPF filter for -i (default \"tcp\"), e.g.\n"
+    "                           'tcp and src port 80'\n"
+    "      --buffer-size MB     libpcap kernel buffer per device (default "
+    "32)\n"
     "      --hold-ms MS         keep a reply without route for MS ms "
     "(default 3000)\n"
     "      --stats-interval SEC ledger line every SEC s, 0 = off "
@@ -181,6 +194,34 @@ tc_icp_parse_pass(tc_icp_conf_t *conf, const char *arg)
 }
 
 
+/* The libpcap input's options: -i, -F, --buffer-size. */
+static int
+tc_icp_option_pcap(tc_icp_conf_t *conf, int opt, const char *arg)
+{
+    unsigned long v;
+
+    switch (opt) {
+    case 'i':
+        if (arg[0] == '\0' || arg[0] == ',') {
+            return tc_icp_usage_error("invalid --device \"%s\"", arg);
+        }
+        conf->pcap_devices = arg;
+        return 0;
+    case 'F':
+        conf->pcap_filter = arg;
+        return 0;
+    default:
+        if (tc_icp_number(arg, 1, 1024, &v) != TC_OK) {
+            return tc_icp_usage_error("invalid --buffer-size \"%s\" "
+                                      "(1..1024 MB)",
+                                      arg);
+        }
+        conf->pcap_buffer_mb = (unsigned) v;
+        return 0;
+    }
+}
+
+
 /* One option with a value.  Returns 0, or the exit code 2 after printing
  * what is wrong. */
 static int
@@ -235,6 +276,10 @@ tc_icp_option(tc_icp_main_t *m, int opt, const char *arg)
         }
         conf->hold_ms = (tc_msec_t) v;
         return 0;
+    case 'i':
+    case 'F':
+    case OPT_BUFFER_SIZE:
+        return tc_icp_option_pcap(conf, opt, arg);
     default:
         break;
     }
@@ -302,6 +347,8 @@ tc_icp_conf_defaults(tc_icp_conf_t *conf)
     conf->hold_ms = TC_ROUTER_HOLD_MS_DEFAULT;
     conf->stats_interval = TC_ICP_STATS_DEFAULT;
     conf->log_level = TC_LOG_NOTICE;
+    conf->pcap_filter = "tcp";
+    conf->pcap_buffer_mb = 32;
 }
 
 
@@ -314,7 +361,7 @@ tc_icp_parse_args(tc_icp_main_t *m, int argc, char **argv)
     tc_icp_conf_defaults(&m->conf);
     opterr = 0;
 
-    while ((opt = getopt_long(argc, argv, ":p:b:q:x:l:dP:u:vh", tc_icp_options,
+    while ((opt = getopt_long(argc, argv, ":p:b:q:x:l:dP:u:i:F:vh", tc_icp_options,
                               NULL)) != -1) {
         switch (opt) {
         case 'h':
@@ -469,17 +516,22 @@ tc_icp_start_capture(tc_icp_main_t *m)
 {
     tc_icp_capture_t *cap = &m->capture;
 
-    cap->ops = &tc_icp_capture_nfq;
+    /* -i picks libpcap (assistant host), otherwise NFQUEUE (target) */
+    cap->ops = (m->conf.pcap_devices != NULL) ? &tc_icp_capture_pcap
+                                              : &tc_icp_capture_nfq;
     cap->handler = tc_icp_packet;
     cap->ctx = &m->cycle;
 
     if (cap->ops->open(cap, &m->conf) != TC_OK) {
         if (errno == EPERM) {
-            fprintf(stderr, "intercept: opening NFQUEUE needs root or "
-                            "CAP_NET_ADMIN\n");
+            fprintf(stderr, "intercept: opening the %s input needs root or "
+                            "CAP_NET_ADMIN/CAP_NET_RAW\n",
+                    cap->ops->name);
             if (m->conf.log_path != NULL) {
                 tc_log_error(TC_LOG_EMERG, 0,
-                             "opening NFQUEUE needs root or CAP_NET_ADMIN");
+                             "opening the %s input needs root or "
+                             "CAP_NET_ADMIN/CAP_NET_RAW",
+                             cap->ops->name);
             }
             m->told_user = true;
         }
@@ -489,7 +541,8 @@ tc_icp_start_capture(tc_icp_main_t *m)
 
     if (tc_event_add(m->cycle.loop, cap->ops->fd(cap), TC_EV_READ,
                      tc_icp_on_capture, m) != TC_OK) {
-        tc_log_error(TC_LOG_EMERG, errno, "cannot watch the NFQUEUE socket");
+        tc_log_error(TC_LOG_EMERG, errno, "cannot watch the %s input",
+                     cap->ops->name);
         return 1;
     }
 

@@ -39,6 +39,9 @@ NS_ONL=onl-$S
 NS_TGT=tgt-$S
 NS_CLI2=cli2-$S
 NS_ONL2=onl2-$S
+NS_AST=ast-$S
+NS_AST2=ast2-$S
+NS_SW=sw-$S
 
 CLI_IP=10.77.1.2
 ONL_IP=10.77.1.1
@@ -48,6 +51,9 @@ CLI2_IP=10.77.3.2
 ONL2_IP=10.77.3.1
 ONL2_TGT_IP=10.77.4.1
 TGT2_IP=10.77.4.2
+# advanced architecture (topo_up_assist): one L2 segment
+AST_IP=10.77.2.3
+AST2_IP=10.77.2.4
 
 T_NUM=0
 T_FAILED=0
@@ -206,6 +212,82 @@ _sysctl_host() {
                  | sed 's/@.*//'); do
         nsx "$_ns" sysctl -qw "net.ipv4.conf.$_if.rp_filter=0"
     done
+}
+
+# _sw_port NS IP/LEN...: plugs NS into the switch namespace's bridge
+# (eth0 in NS, port "p-NS" there) with the given addresses, up.
+_sw_port() {
+    _ns=$1
+    _port=p$(echo "$_ns" | cut -d- -f1)
+    shift
+    ip link add eth0 netns "$_ns" type veth peer name "$_port" \
+        netns "$NS_SW" || return 1
+    for _a in "$@"; do
+        ip -n "$_ns" addr add "$_a" dev eth0 || return 1
+    done
+    ip -n "$NS_SW" link set "$_port" master br0 up || return 1
+    ip -n "$_ns" link set eth0 up
+    _offload_off "$_ns" eth0
+}
+
+# topo_up_assist [two]: the advanced architecture, every host on one L2
+# segment (bridge br0 in namespace sw-$S):
+#   cli-$S  10.77.1.2           default via online 10.77.1.1
+#   onl-$S  10.77.1.1 10.77.2.1 tcpcopy -s ASSISTANT
+#   tgt-$S  10.77.2.2           route 10.77.1.0/24 via assistant 10.77.2.3
+#   ast-$S  10.77.2.3 10.77.1.3 ip_forward=0: captures and drops replies
+# The assistant also sits on the client network, so replies it forwarded
+# by mistake would reach the client.  With "two" a second assistant
+# ast2-$S 10.77.2.4 (10.77.1.4) takes the replies to 10.77.1.128/25.
+topo_up_assist() {
+    _ns_add "$NS_SW" && _ns_add "$NS_CLI" && _ns_add "$NS_ONL" &&
+        _ns_add "$NS_TGT" && _ns_add "$NS_AST" || return 1
+    ip -n "$NS_SW" link add br0 type bridge || return 1
+    ip -n "$NS_SW" link set br0 up || return 1
+    _sw_port "$NS_CLI" "$CLI_IP/24" || return 1
+    _sw_port "$NS_ONL" "$ONL_IP/24" "$ONL_TGT_IP/24" || return 1
+    _sw_port "$NS_TGT" "$TGT_IP/24" || return 1
+    _sw_port "$NS_AST" "$AST_IP/24" 10.77.1.3/24 || return 1
+    ip -n "$NS_CLI" route add default via "$ONL_IP" || return 1
+    if [ "${1:-}" = two ]; then
+        _ns_add "$NS_AST2" || return 1
+        _sw_port "$NS_AST2" "$AST2_IP/24" 10.77.1.4/24 || return 1
+        ip -n "$NS_TGT" route add 10.77.1.0/25 via "$AST_IP" || return 1
+        ip -n "$NS_TGT" route add 10.77.1.128/25 via "$AST2_IP" || return 1
+        _sysctl_host "$NS_AST2" 0
+    else
+        ip -n "$NS_TGT" route add 10.77.1.0/24 via "$AST_IP" || return 1
+    fi
+    for _ns in "$NS_ONL" "$NS_TGT" "$NS_CLI" "$NS_AST"; do
+        _sysctl_host "$_ns" 0
+    done
+    nsx "$NS_CLI" ping -c 1 -W 2 "$ONL_IP" > /dev/null 2>&1 || true
+    return 0
+}
+
+# from_target_count NS: TCP packets from the target that reached NS's IP
+# layer (a rule set up by count_from_target NS); must stay 0 at a client.
+count_from_target() {
+    nsx "$1" iptables -t raw -I PREROUTING -p tcp -s "$TGT_IP" -j ACCEPT
+}
+
+from_target_count() {
+    nsx "$1" iptables -t raw -nvxL PREROUTING |
+        awk -v s="$TGT_IP" '$8 == s { n += $1 } END { print n + 0 }'
+}
+
+# intercept_pcap_start NAME NS FILTER [ARGS...]: intercept with the
+# libpcap input (-i eth0 -F FILTER) on an assistant; waits until it
+# listens.  Sets INTERCEPT_PID.
+intercept_pcap_start() {
+    _name=$1
+    _ns=$2
+    _f=$3
+    shift 3
+    e2e_bg "$_ns" "$W/$_name.log" "$INTERCEPT" -p "$CTL_PORT" \
+        --stats-interval 1 -i eth0 -F "$_f" "$@"
+    INTERCEPT_PID=$BG_PID
+    wait_until 10 port_listens "$_ns" "$CTL_PORT" && proc_alive "$BG_PID"
 }
 
 # topo_up [two]: builds client, online and target namespaces (and with
@@ -572,7 +654,7 @@ tcpcopy_start() {
         _x="${_x:+$_x,}$_p-$_tip:$_p"
     done
     # shellcheck disable=SC2086
-    e2e_bg "$_ns" "$W/$_name.log" "$TCPCOPY" -x "$_x" -s "$_tip" \
+    e2e_bg "$_ns" "$W/$_name.log" "$TCPCOPY" -x "$_x" -s "${ICP_ADDR:-$_tip}" \
         --stats-interval 1 $TCPCOPY_ARGS
     TCPCOPY_PID=$BG_PID
     wait_until 10 _has_conn "$_ns" "dport = :$CTL_PORT" || return 1

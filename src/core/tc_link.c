@@ -1,0 +1,219 @@
+/*
+ * tc_link.c: link-layer headers of captured frames (see tc_link.h).
+ *
+ * Frames come from the kernel through libpcap, but a capture on a trunk
+ * port, a hostile neighbour or a truncating snaplen can hand us anything:
+ * every field is read through a bounds check against caplen, never
+ * against the frame's own length fields.
+ */
+#include "tc_config.h"
+
+#include <string.h>
+
+#include "tc_link.h"
+
+#define SLL_HDR_LEN    16
+#define SLL_PROTO_OFF  14
+#define SLL2_HDR_LEN   20
+#define SLL2_PROTO_OFF 0
+#define VLAN_TAG_LEN   4
+
+
+static uint16_t
+rd_be16(const uint8_t *p)
+{
+    return (uint16_t) (p[0] << 8 | p[1]);
+}
+
+
+static bool
+is_vlan(uint16_t ethertype)
+{
+    /* 802.1Q, 802.1ad, and the two pre-standard QinQ values in use */
+    return ethertype == 0x8100 || ethertype == 0x88a8 || ethertype == 0x9100 ||
+           ethertype == 0x9200;
+}
+
+
+/* The IP version nibble at off must be the one the link layer announced
+ * (want 0: either). */
+static int
+check_ip(const uint8_t *frame, size_t caplen, size_t off, int want)
+{
+    int version;
+
+    if (off >= caplen) {
+        return TC_LINK_TRUNCATED;
+    }
+
+    version = frame[off] >> 4;
+    if ((version != 4 && version != 6) || (want != 0 && version != want)) {
+        return TC_LINK_NOT_IP;
+    }
+
+    return (int) off;
+}
+
+
+/*
+ * The ethertype is at frame[type_off]; VLAN tags may follow it, each 4
+ * bytes whose last two are the next ethertype.  The payload starts right
+ * after the last ethertype.
+ */
+static int
+after_ethertype(const uint8_t *frame, size_t caplen, size_t type_off)
+{
+    uint16_t type;
+    int      tags;
+
+    for (tags = 0; tags <= TC_LINK_VLAN_MAX; tags++) {
+        if (type_off + 2 > caplen) {
+            return TC_LINK_TRUNCATED;
+        }
+        type = rd_be16(frame + type_off);
+
+        if (type == TC_ETHERTYPE_IPV4) {
+            return check_ip(frame, caplen, type_off + 2, 4);
+        }
+        if (type == TC_ETHERTYPE_IPV6) {
+            return check_ip(frame, caplen, type_off + 2, 6);
+        }
+        if (!is_vlan(type)) {
+            return TC_LINK_NOT_IP;
+        }
+        /* skip the tag control information to the inner ethertype */
+        type_off += VLAN_TAG_LEN;
+    }
+
+    return TC_LINK_NOT_IP; /* more tags than anyone uses */
+}
+
+
+bool
+tc_link_supported(int dlt)
+{
+    switch (dlt) {
+    case TC_DLT_EN10MB:
+    case TC_DLT_RAW:
+    case TC_DLT_RAW_BSD:
+    case TC_DLT_RAW_FILE:
+    case TC_DLT_IPV4:
+    case TC_DLT_IPV6:
+    case TC_DLT_LINUX_SLL:
+    case TC_DLT_LINUX_SLL2:
+        return true;
+    default:
+        return false;
+    }
+}
+
+
+int
+tc_link_ip_offset(int dlt, const uint8_t *frame, size_t caplen)
+{
+    switch (dlt) {
+    case TC_DLT_EN10MB:
+        /* dst MAC, src MAC, then the ethertype */
+        if (caplen < TC_ETHER_HDR_LEN) {
+            return TC_LINK_TRUNCATED;
+        }
+        return after_ethertype(frame, caplen, 2 * TC_ETHER_ADDR_LEN);
+    case TC_DLT_LINUX_SLL:
+        if (caplen < SLL_HDR_LEN) {
+            return TC_LINK_TRUNCATED;
+        }
+        return after_ethertype(frame, caplen, SLL_PROTO_OFF);
+    case TC_DLT_LINUX_SLL2:
+        /* the protocol comes first, but the payload follows the whole
+         * 20-byte header (tags, if any, sit at its end) */
+        if (caplen < SLL2_HDR_LEN) {
+            return TC_LINK_TRUNCATED;
+        }
+        if (is_vlan(rd_be16(frame + SLL2_PROTO_OFF))) {
+            return after_ethertype(frame, caplen, SLL2_HDR_LEN + 2);
+        }
+        if (rd_be16(frame + SLL2_PROTO_OFF) == TC_ETHERTYPE_IPV4) {
+            return check_ip(frame, caplen, SLL2_HDR_LEN, 4);
+        }
+        if (rd_be16(frame + SLL2_PROTO_OFF) == TC_ETHERTYPE_IPV6) {
+            return check_ip(frame, caplen, SLL2_HDR_LEN, 6);
+        }
+        return TC_LINK_NOT_IP;
+    case TC_DLT_RAW:
+    case TC_DLT_RAW_BSD:
+    case TC_DLT_RAW_FILE:
+        return check_ip(frame, caplen, 0, 0);
+    case TC_DLT_IPV4:
+        return check_ip(frame, caplen, 0, 4);
+    case TC_DLT_IPV6:
+        return check_ip(frame, caplen, 0, 6);
+    default:
+        return TC_LINK_UNSUPPORTED;
+    }
+}
+
+
+int
+tc_link_ether_header(uint8_t *out, const uint8_t *dst, const uint8_t *src,
+                     int ip_version)
+{
+    uint16_t type;
+
+    if (ip_version == 4) {
+        type = TC_ETHERTYPE_IPV4;
+    } else if (ip_version == 6) {
+        type = TC_ETHERTYPE_IPV6;
+    } else {
+        return TC_ERROR;
+    }
+
+    memcpy(out, dst, TC_ETHER_ADDR_LEN);
+    memcpy(out + TC_ETHER_ADDR_LEN, src, TC_ETHER_ADDR_LEN);
+    out[12] = (uint8_t) (type >> 8);
+    out[13] = (uint8_t) (type & 0xff);
+    return TC_ETHER_HDR_LEN;
+}
+
+
+static int
+hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+
+int
+tc_link_mac_parse(const char *text, uint8_t *out)
+{
+    const char *p = text;
+    int         i, d, v, digits;
+
+    for (i = 0; i < TC_ETHER_ADDR_LEN; i++) {
+        v = 0;
+        for (digits = 0; digits < 2 && (d = hex_digit(*p)) >= 0; digits++) {
+            v = v * 16 + d;
+            p++;
+        }
+        if (digits == 0) {
+            return TC_ERROR;
+        }
+        out[i] = (uint8_t) v;
+        if (i < TC_ETHER_ADDR_LEN - 1) {
+            if (*p != ':' && *p != '-') {
+                return TC_ERROR;
+            }
+            p++;
+        }
+    }
+
+    return (*p == '\0') ? TC_OK : TC_ERROR;
+}

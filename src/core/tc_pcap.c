@@ -1,0 +1,364 @@
+/*
+ * tc_pcap.c: live libpcap capture on a device list (see tc_pcap.h).
+ *
+ * Each device is a pcap_t in immediate mode (a reply header that waits
+ * for a buffer block to fill would reach tcpcopy late, and its session
+ * would stall), non-blocking, without promiscuous mode (we want the frames
+ * addressed to this host, not a copy of the whole segment).  Their
+ * selectable fds sit in one private epoll set whose fd is what the caller
+ * polls.
+ */
+#include "tc_config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+
+#include "tc_link.h"
+#include "tc_log.h"
+#include "tc_pcap.h"
+
+#define PCAP_LINK_ROOM  64 /* link header + VLAN tags above snaplen */
+#define PCAP_TIMEOUT_MS 10 /* used only without immediate mode */
+#define PCAP_NAME_MAX   64
+
+typedef struct {
+    tc_pcap_t *pc;
+    pcap_t    *p;
+    int        dlt;
+    int        fd;
+    bool       failed; /* a read error: skipped from now on */
+    char       name[PCAP_NAME_MAX];
+} tc_pcap_dev_t;
+
+struct tc_pcap_s {
+    tc_pcap_conf_t  conf;
+    int             epfd;
+    size_t          ndevs;
+    tc_pcap_dev_t   devs[TC_PCAP_DEVICES_MAX];
+    tc_pcap_stats_t stats;
+};
+
+
+/* Maps a pcap_activate() error to errno, so callers can say "needs
+ * root" the same way for every input. */
+static int
+activate_errno(int rc)
+{
+    switch (rc) {
+    case PCAP_ERROR_PERM_DENIED:
+        return EPERM;
+    case PCAP_ERROR_NO_SUCH_DEVICE:
+        return ENODEV;
+    case PCAP_ERROR_IFACE_NOT_UP:
+        return ENETDOWN;
+    default:
+        return EIO;
+    }
+}
+
+
+/* Creates and activates d->p for d->name.  TC_OK, or TC_ERROR with err
+ * filled and errno set. */
+static int
+dev_activate(tc_pcap_dev_t *d, const tc_pcap_conf_t *conf, char *err,
+             size_t errlen)
+{
+    char ebuf[PCAP_ERRBUF_SIZE];
+    int  rc;
+
+    ebuf[0] = '\0';
+    d->p = pcap_create(d->name, ebuf);
+    if (d->p == NULL) {
+        snprintf(err, errlen, "pcap_create(%s): %s", d->name, ebuf);
+        errno = ENODEV;
+        return TC_ERROR;
+    }
+
+    (void) pcap_set_snaplen(d->p, (int) (conf->snaplen + PCAP_LINK_ROOM));
+    (void) pcap_set_promisc(d->p, 0);
+    (void) pcap_set_timeout(d->p, PCAP_TIMEOUT_MS);
+    if (TC_HAVE_PCAP_SET_IMMEDIATE_MODE) {
+        (void) pcap_set_immediate_mode(d->p, 1);
+    }
+    if (conf->bufsize > 0) {
+        (void) pcap_set_buffer_size(d->p, (int) tc_min(conf->bufsize,
+                                                       (size_t) 1 << 30));
+    }
+
+    rc = pcap_activate(d->p);
+    if (rc < 0) {
+        snprintf(err, errlen, "cannot capture on %s: %s%s", d->name,
+                 pcap_geterr(d->p),
+                 rc == PCAP_ERROR_PERM_DENIED ? " (needs root or CAP_NET_RAW)"
+                                              : "");
+        errno = activate_errno(rc);
+        return TC_ERROR;
+    }
+    if (rc > 0) {
+        tc_log_error(TC_LOG_WARN, 0, "pcap on %s: %s", d->name,
+                     pcap_geterr(d->p));
+    }
+
+    return TC_OK;
+}
+
+
+/* Direction, filter, non-blocking mode, link type and fd of an activated
+ * device.  TC_OK or TC_ERROR with err filled. */
+static int
+dev_setup(tc_pcap_dev_t *d, const tc_pcap_conf_t *conf, char *err,
+          size_t errlen)
+{
+    struct bpf_program prog;
+    char               ebuf[PCAP_ERRBUF_SIZE];
+
+    /* Our own sent packets must not come back as captured input. */
+    if (conf->inbound && pcap_setdirection(d->p, PCAP_D_IN) != 0) {
+        tc_log_error(TC_LOG_WARN, 0,
+                     "pcap on %s: cannot capture inbound only: %s", d->name,
+                     pcap_geterr(d->p));
+    }
+
+    if (conf->filter != NULL && conf->filter[0] != '\0') {
+        if (pcap_compile(d->p, &prog, conf->filter, 1, PCAP_NETMASK_UNKNOWN) !=
+            0) {
+            snprintf(err, errlen, "invalid filter \"%s\": %s", conf->filter,
+                     pcap_geterr(d->p));
+            errno = EINVAL;
+            return TC_ERROR;
+        }
+        if (pcap_setfilter(d->p, &prog) != 0) {
+            snprintf(err, errlen, "pcap_setfilter(%s): %s", d->name,
+                     pcap_geterr(d->p));
+            pcap_freecode(&prog);
+            errno = EINVAL;
+            return TC_ERROR;
+        }
+        pcap_freecode(&prog);
+    }
+
+    d->dlt = pcap_datalink(d->p);
+    if (!tc_link_supported(d->dlt)) {
+        snprintf(err, errlen, "%s: link type %s (%d) is not supported", d->name,
+                 pcap_datalink_val_to_name(d->dlt), d->dlt);
+        errno = EPROTONOSUPPORT;
+        return TC_ERROR;
+    }
+
+    if (pcap_setnonblock(d->p, 1, ebuf) != 0) {
+        snprintf(err, errlen, "pcap_setnonblock(%s): %s", d->name, ebuf);
+        errno = EIO;
+        return TC_ERROR;
+    }
+
+    d->fd = pcap_get_selectable_fd(d->p);
+    if (d->fd == -1) {
+        snprintf(err, errlen, "%s: no selectable fd", d->name);
+        errno = EIO;
+        return TC_ERROR;
+    }
+
+    return TC_OK;
+}
+
+
+/* Opens one device and adds it to the epoll set. */
+static int
+dev_open(tc_pcap_t *pc, const char *name, size_t len, char *err, size_t errlen)
+{
+    tc_pcap_dev_t     *d;
+    struct epoll_event ev;
+
+    if (pc->ndevs == TC_PCAP_DEVICES_MAX || len == 0 || len >= PCAP_NAME_MAX) {
+        snprintf(err, errlen, "bad device list \"%s\" (at most %d names)",
+                 pc->conf.devices, TC_PCAP_DEVICES_MAX);
+        errno = EINVAL;
+        return TC_ERROR;
+    }
+
+    d = &pc->devs[pc->ndevs++];
+    d->pc = pc;
+    d->fd = -1;
+    memcpy(d->name, name, len);
+    d->name[len] = '\0';
+
+    if (dev_activate(d, &pc->conf, err, errlen) != TC_OK ||
+        dev_setup(d, &pc->conf, err, errlen) != TC_OK) {
+        return TC_ERROR;
+    }
+
+    memset(&ev, 0, sizeof(ev));
+    ev.events = EPOLLIN;
+    ev.data.ptr = d;
+    if (epoll_ctl(pc->epfd, EPOLL_CTL_ADD, d->fd, &ev) == -1) {
+        snprintf(err, errlen, "epoll_ctl(%s): %s", d->name, strerror(errno));
+        return TC_ERROR;
+    }
+
+    return TC_OK;
+}
+
+
+tc_pcap_t *
+tc_pcap_open(const tc_pcap_conf_t *conf, char *err, size_t errlen)
+{
+    tc_pcap_t  *pc;
+    const char *name, *comma;
+    int         saved;
+
+    pc = calloc(1, sizeof(*pc));
+    if (pc == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    pc->conf = *conf;
+
+    pc->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (pc->epfd == -1) {
+        snprintf(err, errlen, "epoll_create1: %s", strerror(errno));
+        goto failed;
+    }
+
+    for (name = conf->devices; name != NULL; name = comma ? comma + 1 : NULL) {
+        comma = strchr(name, ',');
+        if (dev_open(pc, name, comma ? (size_t) (comma - name) : strlen(name),
+                     err, errlen) != TC_OK) {
+            goto failed;
+        }
+    }
+
+    return pc;
+
+failed:
+    saved = errno;
+    tc_pcap_close(pc);
+    errno = saved;
+    return NULL;
+}
+
+
+int
+tc_pcap_fd(const tc_pcap_t *pc)
+{
+    return pc->epfd;
+}
+
+
+int
+tc_pcap_datalink(const tc_pcap_t *pc)
+{
+    return pc->ndevs > 0 ? pc->devs[0].dlt : -1;
+}
+
+
+/* libpcap's callback: one frame of device d (user). */
+static void
+on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+    tc_pcap_dev_t *d = (tc_pcap_dev_t *) user;
+    tc_pcap_t     *pc = d->pc;
+    size_t         off, wire;
+    int            rc;
+
+    pc->stats.received++;
+
+    /* caplen, never len, bounds what we read */
+    rc = tc_link_ip_offset(d->dlt, bytes, h->caplen);
+    if (rc < 0) {
+        if (rc == TC_LINK_TRUNCATED) {
+            pc->stats.truncated++;
+        } else {
+            pc->stats.not_ip++;
+        }
+        return;
+    }
+
+    off = (size_t) rc;
+    wire = (h->len > off) ? h->len - off : 0;
+    pc->conf.handler(pc->conf.data, bytes + off, h->caplen - off, wire);
+}
+
+
+int
+tc_pcap_dispatch(tc_pcap_t *pc, unsigned budget)
+{
+    tc_pcap_dev_t *d;
+    size_t         i, live = 0;
+    unsigned       done = 0;
+    int            n;
+
+    /* One pass over the devices, each may use what the others left. */
+    for (i = 0; i < pc->ndevs && done < budget; i++) {
+        d = &pc->devs[i];
+        if (d->failed) {
+            continue;
+        }
+        live++;
+        n = pcap_dispatch(d->p, (int) (budget - done), on_frame, (u_char *) d);
+        if (n == PCAP_ERROR) {
+            pc->stats.read_errors++;
+            tc_log_error(TC_LOG_ERR, 0, "capture on %s failed: %s", d->name,
+                         pcap_geterr(d->p));
+            /* A device that went away stops being polled; the others go
+             * on. */
+            (void) epoll_ctl(pc->epfd, EPOLL_CTL_DEL, d->fd, NULL);
+            d->failed = true;
+            continue;
+        }
+        if (n > 0) {
+            done += (unsigned) n;
+        }
+    }
+
+    if (live == 0 && pc->ndevs > 0) {
+        return TC_ERROR;
+    }
+    return (int) done;
+}
+
+
+void
+tc_pcap_stats(tc_pcap_t *pc, tc_pcap_stats_t *out)
+{
+    struct pcap_stat ps;
+    size_t           i;
+
+    *out = pc->stats;
+    for (i = 0; i < pc->ndevs; i++) {
+        if (pc->devs[i].p == NULL || pc->devs[i].failed) {
+            continue;
+        }
+        memset(&ps, 0, sizeof(ps));
+        if (pcap_stats(pc->devs[i].p, &ps) == 0) {
+            out->kernel_dropped += ps.ps_drop;
+            out->if_dropped += ps.ps_ifdrop;
+        }
+    }
+}
+
+
+void
+tc_pcap_close(tc_pcap_t *pc)
+{
+    size_t i;
+
+    if (pc == NULL) {
+        return;
+    }
+
+    for (i = 0; i < pc->ndevs; i++) {
+        if (pc->devs[i].p != NULL) {
+            pcap_close(pc->devs[i].p);
+        }
+    }
+    if (pc->epfd != -1) {
+        close(pc->epfd);
+    }
+    free(pc);
+}
