@@ -1,5 +1,6 @@
 #!/bin/sh
-# tests/run.sh unit|e2e|all: runs the suites and ends with one line
+# tests/run.sh unit|e2e|all: runs the suites (unit includes tests/conf:
+# units, man pages) and ends with one line
 # "N passed, N failed, N skipped".  Unit binaries report per check; the
 # corpus replays count one each; e2e scripts report "ok N - name" /
 # "not ok N - name" lines (kselftest style; exit 4 means skipped).
@@ -79,6 +80,28 @@ count_e2e() {
     done
 }
 
+# tests/conf/t_*.sh: no root, no network: systemd units, man pages
+# against --help.  Same "ok N"/"not ok N" lines and exit 4 for skipped.
+count_conf() {
+    for t in tests/conf/t_*.sh; do
+        [ -f "$t" ] || continue
+        name=$(basename "$t" .sh)
+        out=$log_dir/$name.log
+        timeout -k 10 120 sh "$t" > "$out" 2>&1
+        rc=$?
+        if [ $rc = 4 ]; then
+            skipped=$((skipped + 1))
+            echo "conf  $name: skipped ($(grep -m1 -i skip "$out"))"
+            continue
+        fi
+        p=$(grep -c '^ok ' "$out")
+        f=$(grep -c '^not ok ' "$out")
+        if [ $rc -ne 0 ] && [ "$f" = 0 ]; then f=1; fi
+        passed=$((passed + p)); failed=$((failed + f))
+        grep -E '^(ok|not ok) ' "$out" | sed "s/^/conf  $name: /"
+    done
+}
+
 # The layout rule of shared/STYLE.md: clang-format with the repo's
 # .clang-format must have nothing to change.
 count_format() {
@@ -100,9 +123,9 @@ count_format() {
 }
 
 case $mode in
-    unit) count_format; count_unit; count_replay ;;
+    unit) count_format; count_unit; count_replay; count_conf ;;
     e2e)  count_e2e ;;
-    all)  count_format; count_unit; count_replay; count_e2e ;;
+    all)  count_format; count_unit; count_replay; count_conf; count_e2e ;;
     *)    echo "usage: tests/run.sh unit|e2e|all" >&2; exit 2 ;;
 esac
 
