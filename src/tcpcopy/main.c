@@ -18,6 +18,7 @@
 
 #include "tc_daemon.h"
 #include "tc_event.h"
+#include "tc_link.h"
 #include "tc_log.h"
 #include "tc_proto.h"
 #include "tc_plan.h"
@@ -95,6 +96,19 @@ static const char usage_text[] =
     "  -R, --rtt MS           assume this RTT to the target instead of "
     "measuring\n"
     "  -L, --keep-running     accepted for compatibility (always the case)\n"
+    "\n"
+    "  -i, --device DEV[,DEV] capture with libpcap on DEV (or \"any\") instead "
+    "of\n"
+    "                         the raw socket\n"
+    "  -F, --filter FILTER    BPF filter for -i (default: tcp to the -x "
+    "ports)\n"
+    "  -B, --buffer MB        capture buffer, MB per device (default 64)\n"
+    "  -S, --snaplen BYTES    bytes kept of each packet with -i (default "
+    "65535)\n"
+    "  -o, --output DEV       send at the datalink layer through DEV, to the "
+    "next\n"
+    "                         hop's MAC from the kernel's neighbour table\n"
+    "      --dst-mac MAC      with -o: send to this MAC instead\n"
     "\n"
     "      --stats-interval SEC\n"
     "                         log the ledger every SEC seconds when it "
@@ -288,6 +302,41 @@ parse_control(int c, const char *arg, tc_replay_t *r)
 }
 
 
+/* The capture and send backends: -i, -F, -B, -S, -o, --dst-mac. */
+static void
+parse_io(int c, const char *arg, tc_main_t *m)
+{
+    tc_sender_t *snd = &m->replay->sender;
+
+    switch (c) {
+    case 'i':
+        if (arg[0] == '\0' || arg[0] == ',') {
+            usage_error("-i: bad device list \"%s\"", arg);
+        }
+        m->capture.devices = arg;
+        break;
+    case 'F':
+        m->capture.filter = arg;
+        break;
+    case 'B':
+        m->capture.bufsize = (size_t) parse_number(arg, 1, 1024, "-B") << 20;
+        break;
+    case 'S':
+        m->capture.snaplen = (size_t) parse_number(arg, 128, 262144, "-S");
+        break;
+    case 'o':
+        snd->device = arg;
+        break;
+    default: /* --dst-mac */
+        if (tc_link_mac_parse(arg, snd->dst_mac) != TC_OK) {
+            usage_error("--dst-mac: \"%s\" is not a MAC address", arg);
+        }
+        snd->has_dst_mac = true;
+        break;
+    }
+}
+
+
 static void
 parse_options(int argc, char **argv, tc_main_t *m)
 {
@@ -315,6 +364,12 @@ parse_options(int argc, char **argv, tc_main_t *m)
          {"rtt", required_argument, NULL, 'R'},
          {"loopback-addr", required_argument, NULL, 'H'},
          {"keep-running", no_argument, NULL, 'L'},
+         {"device", required_argument, NULL, 'i'},
+         {"filter", required_argument, NULL, 'F'},
+         {"buffer", required_argument, NULL, 'B'},
+         {"snaplen", required_argument, NULL, 'S'},
+         {"output", required_argument, NULL, 'o'},
+         {"dst-mac", required_argument, NULL, 3},
          {"version", no_argument, NULL, 'v'},
          {"help", no_argument, NULL, 'h'},
          {NULL, 0, NULL, 0}};
@@ -322,7 +377,8 @@ parse_options(int argc, char **argv, tc_main_t *m)
 
     opterr = 0;
     while (
-        (c = getopt_long(argc, argv, ":x:s:Wt:l:dP:u:vhn:f:r:c:k:m:M:D:OgR:H:L",
+        (c = getopt_long(argc, argv,
+                         ":x:s:Wt:l:dP:u:vhn:f:r:c:k:m:M:D:OgR:H:Li:F:B:S:o:",
                          longopts, NULL)) != -1) {
         switch (c) {
         case 'x':
@@ -381,6 +437,14 @@ parse_options(int argc, char **argv, tc_main_t *m)
         case 'H':
         case 'L':
             parse_control(c, optarg, m->replay);
+            break;
+        case 'i':
+        case 'F':
+        case 'B':
+        case 'S':
+        case 'o':
+        case 3:
+            parse_io(c, optarg, m);
             break;
         case 'v':
             printf("tcpcopy %s (control protocol %d)\n", TC_VERSION,
@@ -486,7 +550,9 @@ open_io(tc_main_t *m)
         }
     }
 
-    m->capture.ops = &tc_capture_raw_ops;
+    /* run-time choices: libpcap with -i, datalink send with -o */
+    m->capture.ops =
+        m->capture.devices ? &tc_capture_pcap_ops : &tc_capture_raw_ops;
     m->capture.ports = m->ports;
     m->capture.fd = -1;
     m->capture.handler = tc_replay_packet;
@@ -496,7 +562,8 @@ open_io(tc_main_t *m)
         return TC_ERROR;
     }
 
-    m->replay->sender.ops = &tc_send_raw_ops;
+    m->replay->sender.ops =
+        m->replay->sender.device ? &tc_send_pcap_ops : &tc_send_raw_ops;
     if (m->replay->sender.ops->open(&m->replay->sender, err, sizeof(err)) !=
         TC_OK) {
         fprintf(stderr, "tcpcopy: %s\n", err);

@@ -29,6 +29,9 @@ struct tc_capture_s {
     const uint16_t *ports; /* destination ports to keep */
     size_t          nports;
     size_t          bufsize; /* kernel buffer, bytes */
+    const char     *devices; /* pcap: -i DEV[,DEV] or "any" */
+    const char     *filter;  /* pcap: -F, NULL = built from ports */
+    size_t          snaplen; /* pcap: -S, bytes of IP packet kept */
     /* set by the backend */
     int               fd; /* pollable fd */
     tc_capture_pkt_pt handler;
@@ -38,5 +41,6 @@ struct tc_capture_s {
 };
 
 extern const tc_capture_ops_t tc_capture_raw_ops;
+extern const tc_capture_ops_t tc_capture_pcap_ops;
 
 #endif /* TC_CAPTURE_H_INCLUDED */

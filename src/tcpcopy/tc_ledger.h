@@ -40,7 +40,7 @@ typedef struct {
     uint64_t sess_sampled_out; /* client connections not replayed (-r, -g) */
     uint64_t sess_no_syn;      /* ... skipped: SYN not captured (-O) */
     uint64_t sess_refused;     /* ... refused: memory bound (-m), ports */
-    uint64_t mem_used;         /* bytes held by sessions now (gauge) */
+    uint64_t mem_used;         /* -m: heap bytes held since start (gauge) */
     uint64_t copies;           /* sessions per client connection (-n) */
 
     uint64_t bytes_captured;   /* client payload bytes accepted in order */

@@ -15,6 +15,8 @@
 #include "tc_config.h"
 
 #include <errno.h>
+#include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,8 +28,10 @@
 #define REUSE_WAIT_MS  2000 /* how long the old flow may finish */
 #define PORT_PROBES    512  /* planned-port candidates tried per copy */
 #define EVICT_IDLE_MS  1000 /* -m evicts only sessions idle this long */
-#define EVICT_MAX      64   /* evictions per new flow at most */
-#define MEM_RESERVE    (4u * 1024 * 1024) /* the process apart from sessions */
+#define EVICT_MAX      1024 /* evictions per new flow at most */
+/* a session with a small stream buffer, its flow, table and timer share */
+#define SESS_EXPECTED (sizeof(tc_rsess_t) + 1024)
+#define MEM_SLACK     (2u * 1024 * 1024) /* fragmentation, tables, timers */
 
 typedef struct replay_flow_s replay_flow_t;
 
@@ -43,7 +47,6 @@ struct tc_rsess_s {
     replay_flow_t  *flow;
     tc_rsess_t     *lru_prev;
     tc_rsess_t     *lru_next;
-    size_t          mem; /* bytes accounted to this session */
 };
 
 struct replay_flow_s {
@@ -165,7 +168,7 @@ replay_send_seg(tc_replay_t *r, tc_rsess_t *rs, const tc_sess_seg_t *seg)
 }
 
 
-/* ---- memory and LRU ---- */
+/* ---- LRU: least recently active sessions first (-m evicts them) ---- */
 
 static void
 lru_unlink(tc_replay_t *r, tc_rsess_t *rs)
@@ -202,29 +205,6 @@ lru_touch(tc_replay_t *r, tc_rsess_t *rs)
 }
 
 
-/* What a session holds: its struct, its byte buffer, held segments. */
-static size_t
-sess_footprint(const tc_rsess_t *rs)
-{
-    size_t   n = sizeof(*rs) + rs->sess.buf.cap;
-    unsigned i;
-
-    for (i = 0; i < rs->sess.ooo_n; i++) {
-        n += rs->sess.ooo[i].len;
-    }
-    return n;
-}
-
-
-static void
-mem_update(tc_replay_t *r, tc_rsess_t *rs, size_t now_bytes)
-{
-    r->ledger.mem_used += now_bytes;
-    r->ledger.mem_used -= rs->mem;
-    rs->mem = now_bytes;
-}
-
-
 /* ---- sessions and flows ---- */
 
 static void flow_destroy(tc_replay_t *r, replay_flow_t *f);
@@ -241,7 +221,6 @@ session_free(tc_replay_t *r, tc_rsess_t *rs)
         tc_ctl_route(r->ctl, TC_ROUTE_DEL, &rs->node.key);
     }
     lru_unlink(r, rs);
-    mem_update(r, rs, 0);
     f->copies[rs->sess.copy] = NULL;
     f->nlive--;
     tc_sess_free(&rs->sess);
@@ -293,8 +272,6 @@ replay_output(tc_replay_t *r, tc_rsess_t *rs)
         session_free(r, rs);
         return;
     }
-
-    mem_update(r, rs, sess_footprint(rs));
 
     if (rs->flow->nheld > 0) {
         out->wakeup = tc_min(out->wakeup, rs->flow->held_since + REUSE_WAIT_MS);
@@ -374,25 +351,69 @@ replay_admit(tc_replay_t *r, const tc_endpoint_t *client,
 }
 
 
+/* Heap bytes in use, as the allocator counts them (overheads included). */
+static size_t
+heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+
+    return mi.uordblks + mi.hblkhd;
+}
+
+
+/* Resident bytes of this process now (start-up baseline of -m). */
+static size_t
+rss_now(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long  size = 0, rss = 0;
+
+    if (f != NULL) {
+        if (fscanf(f, "%ld %ld", &size, &rss) != 2) {
+            rss = 0;
+        }
+        fclose(f);
+    }
+    return (size_t) rss * 4096;
+}
+
+
 /*
  * -m: makes room for a new flow by ending the least recently active
  * sessions that have been idle a while; false (counted) when the room
- * cannot be made without ending busy sessions.
+ * cannot be made without ending busy sessions.  What counts is the heap the
+ * allocator has handed out since start-up, against the bound less what the
+ * process already held then and some slack: so resident memory stays under
+ * the bound whatever the sessions' sizes.
  */
 static bool
 replay_make_room(tc_replay_t *r)
 {
-    size_t      bound = r->ctl_conf.mem_bound, need, budget;
+    size_t      bound = r->ctl_conf.mem_bound, need, allowed, used;
     unsigned    evicted = 0;
     tc_rsess_t *rs;
 
     if (bound == 0) {
         return true;
     }
-    budget = bound > 2 * MEM_RESERVE ? bound - MEM_RESERVE : bound / 2;
-    need = r->ctl_conf.copies * (sizeof(tc_rsess_t) + 512);
+    if (r->heap_base == 0) {
+        r->heap_base = heap_in_use();
+        r->rss_base = rss_now();
+    }
+    allowed = bound > r->rss_base + MEM_SLACK ? bound - r->rss_base - MEM_SLACK
+                                              : bound / 4;
+    need = r->ctl_conf.copies * SESS_EXPECTED;
 
-    while (r->ledger.mem_used + need > budget) {
+    for (;;) {
+        used = heap_in_use();
+        used = used > r->heap_base ? used - r->heap_base : 0;
+        r->ledger.mem_used = used;
+        /* sessions admitted at their SYN get their stream buffer only when
+         * their data comes: count each at its expected size already */
+        used = tc_max(used, r->sessions.count * SESS_EXPECTED);
+        if (used + need <= allowed) {
+            return true;
+        }
         rs = r->lru_head;
         if (rs == NULL || evicted == EVICT_MAX ||
             tc_time_now() - rs->sess.last_activity < EVICT_IDLE_MS) {
@@ -404,7 +425,6 @@ replay_make_room(tc_replay_t *r)
         replay_output(r, rs); /* frees it */
         evicted++;
     }
-    return true;
 }
 
 

@@ -57,6 +57,8 @@ struct tc_replay_s {
     tc_rsess_t      *lru_head; /* least recently active session first */
     tc_rsess_t      *lru_tail;
     tc_msec_t        started;
+    size_t           heap_base; /* -m: heap and RSS when the bound began */
+    size_t           rss_base;
     tc_sender_t      sender;
     tc_ctl_t        *ctl;
     tc_sess_out_t    out;             /* scratch for one session call */

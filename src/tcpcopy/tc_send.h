@@ -23,8 +23,13 @@ struct tc_sender_s {
     const tc_send_ops_t *ops;
     int                  fd;
     void                *priv;
+    /* datalink sender (-o): set by the caller before open() */
+    const char *device;     /* -o DEV */
+    uint8_t     dst_mac[6]; /* --dst-mac, if has_dst_mac */
+    bool        has_dst_mac;
 };
 
 extern const tc_send_ops_t tc_send_raw_ops;
+extern const tc_send_ops_t tc_send_pcap_ops;
 
 #endif /* TC_SEND_H_INCLUDED */

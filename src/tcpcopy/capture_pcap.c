@@ -1,0 +1,144 @@
+/*
+ * capture_pcap.c: libpcap live capture (-i DEV[,DEV...] or any), for hosts
+ * where the raw socket misses traffic (it sees only what the local stack
+ * receives for TCP, after the host firewall) and to filter in the kernel
+ * with any BPF expression (-F).  Without -F the filter keeps TCP segments
+ * to the transferred ports.  Only inbound packets are captured: the
+ * segments tcpcopy itself sends to the target (to the same ports) must
+ * never come back as client traffic.
+ */
+#include "tc_config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tc_capture.h"
+#include "tc_pcap.h"
+#include "tc_time.h"
+
+#define PCAP_FILTER_MAX   2048
+#define PCAP_SNAPLEN_DEF  65535
+#define PCAP_STATS_PERIOD 1000 /* ms between pcap_stats() calls */
+
+typedef struct {
+    tc_pcap_t *pc;
+    tc_msec_t  stats_at;
+    char       filter[PCAP_FILTER_MAX];
+} cap_pcap_t;
+
+
+/* "tcp and (dst port P1 or dst port P2 ...)"; TC_OK or TC_ERROR if it
+ * does not fit. */
+static int
+build_filter(const uint16_t *ports, size_t nports, char *out, size_t size)
+{
+    size_t i, n;
+    int    k;
+
+    k = snprintf(out, size, "tcp");
+    for (i = 0; i < nports && k > 0 && (size_t) k < size; i++) {
+        n = (size_t) k;
+        k += snprintf(out + n, size - n, "%s dst port %u",
+                      i == 0 ? " and (" : " or", ports[i]);
+    }
+    if (k > 0 && (size_t) k < size && nports > 0) {
+        n = (size_t) k;
+        k += snprintf(out + n, size - n, ")");
+    }
+
+    return (k > 0 && (size_t) k < size) ? TC_OK : TC_ERROR;
+}
+
+
+/* tc_pcap hands over the IP packet; the engine wants (pkt, caplen). */
+static void
+pcap_packet(void *data, const uint8_t *ip, size_t caplen, size_t wire_len)
+{
+    tc_capture_t *cap = data;
+
+    (void) wire_len;
+    cap->handler(cap->data, ip, caplen);
+}
+
+
+static int
+pcap_open_capture(tc_capture_t *cap, char *err, size_t errlen)
+{
+    tc_pcap_conf_t conf;
+    cap_pcap_t    *p;
+
+    p = calloc(1, sizeof(*p));
+    if (p == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return TC_ERROR;
+    }
+
+    if (cap->filter != NULL) {
+        snprintf(p->filter, sizeof(p->filter), "%s", cap->filter);
+    } else if (build_filter(cap->ports, cap->nports, p->filter,
+                            sizeof(p->filter)) != TC_OK) {
+        snprintf(err, errlen, "too many ports for a capture filter");
+        free(p);
+        return TC_ERROR;
+    }
+
+    memset(&conf, 0, sizeof(conf));
+    conf.devices = cap->devices;
+    conf.filter = p->filter;
+    conf.snaplen = cap->snaplen ? cap->snaplen : PCAP_SNAPLEN_DEF;
+    conf.bufsize = cap->bufsize;
+    conf.inbound = true;
+    conf.handler = pcap_packet;
+    conf.data = cap;
+
+    p->pc = tc_pcap_open(&conf, err, errlen);
+    if (p->pc == NULL) {
+        free(p);
+        return TC_ERROR;
+    }
+
+    cap->fd = tc_pcap_fd(p->pc);
+    cap->priv = p;
+    return TC_OK;
+}
+
+
+static int
+pcap_read(tc_capture_t *cap, unsigned budget)
+{
+    cap_pcap_t     *p = cap->priv;
+    tc_pcap_stats_t st;
+    int             n;
+
+    n = tc_pcap_dispatch(p->pc, budget);
+
+    /* pcap_stats() is a syscall per device: once a second is plenty for a
+     * ledger printed every few seconds. */
+    if (tc_time_now() - p->stats_at >= PCAP_STATS_PERIOD) {
+        p->stats_at = tc_time_now();
+        tc_pcap_stats(p->pc, &st);
+        cap->drops = st.kernel_dropped + st.if_dropped;
+    }
+
+    return n;
+}
+
+
+static void
+pcap_close_capture(tc_capture_t *cap)
+{
+    cap_pcap_t *p = cap->priv;
+
+    if (p != NULL) {
+        tc_pcap_close(p->pc);
+        free(p);
+    }
+    cap->priv = NULL;
+    cap->fd = -1;
+}
+
+
+const tc_capture_ops_t tc_capture_pcap_ops = {"pcap", pcap_open_capture,
+                                              pcap_read, pcap_close_capture};

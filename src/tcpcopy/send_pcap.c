@@ -1,0 +1,251 @@
+/*
+ * send_pcap.c: the datalink sender (-o DEV).  Segments leave through an
+ * AF_PACKET socket bound to DEV with an Ethernet header we build: the
+ * destination MAC is the next hop toward the target, taken from the
+ * kernel's route and neighbour tables (tc_neigh.c) or fixed by --dst-mac.
+ * No IP-layer rule of this host (raw-socket restrictions, OUTPUT
+ * filtering, source address checks) sees them.
+ *
+ * Resolution is cached per target and refreshed every NEIGH_REFRESH ms,
+ * so a target that moves (failover, new MAC) is followed.  While a next
+ * hop is not resolved yet, segments go through a raw IP socket instead:
+ * nothing is lost, and the kernel resolves the neighbour as a side effect
+ * of routing them.  Those are counted as fallbacks.
+ */
+#include "tc_config.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netpacket/packet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tc_link.h"
+#include "tc_log.h"
+#include "tc_neigh.h"
+#include "tc_send.h"
+#include "tc_time.h"
+
+#define NEIGH_SLOTS   16
+#define NEIGH_REFRESH 5000 /* ms a resolved MAC is trusted */
+#define NEIGH_RETRY   10   /* ms between attempts while unresolved */
+#define FRAME_MAX     (TC_ETHER_HDR_LEN + 65536)
+#define DL_SNDBUF     (16 * 1024 * 1024)
+
+typedef struct {
+    uint32_t  dst_be;
+    bool      used;
+    bool      resolved;
+    tc_msec_t checked_at;
+    uint8_t   mac[TC_ETHER_ADDR_LEN];
+} neigh_slot_t;
+
+typedef struct {
+    int                ifindex;
+    int                raw_fd; /* fallback while a MAC is unknown */
+    uint8_t            src_mac[TC_ETHER_ADDR_LEN];
+    struct sockaddr_ll sll;
+    neigh_slot_t       slots[NEIGH_SLOTS];
+    uint64_t           fallbacks;
+    uint64_t           unresolved; /* neither MAC nor fallback worked */
+    uint8_t            frame[FRAME_MAX];
+} dl_priv_t;
+
+
+static int
+dl_open_sockets(tc_sender_t *snd, dl_priv_t *p, char *err, size_t errlen)
+{
+    struct ifreq ifr;
+    int          size = DL_SNDBUF;
+
+    /* protocol 0: this socket sends only, it never receives a copy */
+    snd->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (snd->fd == -1) {
+        snprintf(err, errlen, "datalink socket: %s%s", strerror(errno),
+                 errno == EPERM ? " (needs root or CAP_NET_RAW)" : "");
+        return TC_ERROR;
+    }
+    if (setsockopt(snd->fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) ==
+        -1) {
+        (void) setsockopt(snd->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+    }
+
+    memset(&ifr, 0, sizeof(ifr));
+    snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", snd->device);
+    if (ioctl(snd->fd, SIOCGIFHWADDR, &ifr) == -1) {
+        snprintf(err, errlen, "-o %s: %s", snd->device, strerror(errno));
+        return TC_ERROR;
+    }
+    memcpy(p->src_mac, ifr.ifr_hwaddr.sa_data, TC_ETHER_ADDR_LEN);
+
+    p->sll.sll_family = AF_PACKET;
+    p->sll.sll_ifindex = p->ifindex;
+    p->sll.sll_halen = TC_ETHER_ADDR_LEN;
+
+    p->raw_fd =
+        socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);
+    if (p->raw_fd == -1) {
+        snprintf(err, errlen, "raw send socket: %s", strerror(errno));
+        return TC_ERROR;
+    }
+    return TC_OK;
+}
+
+
+static int
+dl_open(tc_sender_t *snd, char *err, size_t errlen)
+{
+    dl_priv_t *p;
+
+    p = calloc(1, sizeof(*p));
+    if (p == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return TC_ERROR;
+    }
+    p->raw_fd = -1;
+    snd->fd = -1;
+    snd->priv = p;
+
+    p->ifindex = (int) if_nametoindex(snd->device);
+    if (p->ifindex == 0) {
+        snprintf(err, errlen, "-o %s: no such device", snd->device);
+        return TC_ERROR;
+    }
+
+    return dl_open_sockets(snd, p, err, errlen);
+}
+
+
+/* The slot for dst_be: found, or a free one, or the oldest recycled. */
+static neigh_slot_t *
+dl_slot(dl_priv_t *p, uint32_t dst_be)
+{
+    neigh_slot_t *s, *old = &p->slots[0];
+    size_t        i;
+
+    for (i = 0; i < NEIGH_SLOTS; i++) {
+        s = &p->slots[i];
+        if (s->used && s->dst_be == dst_be) {
+            return s;
+        }
+        if (!s->used || s->checked_at < old->checked_at) {
+            old = s;
+        }
+    }
+
+    memset(old, 0, sizeof(*old));
+    old->used = true;
+    old->dst_be = dst_be;
+    old->checked_at = tc_time_now() - NEIGH_REFRESH;
+    return old;
+}
+
+
+/* The destination MAC for dst_be, or NULL while it is not known. */
+static const uint8_t *
+dl_next_hop(tc_sender_t *snd, dl_priv_t *p, uint32_t dst_be)
+{
+    neigh_slot_t *s;
+    tc_msec_t     age;
+
+    if (snd->has_dst_mac) {
+        return snd->dst_mac;
+    }
+
+    s = dl_slot(p, dst_be);
+    age = tc_time_now() - s->checked_at;
+    if (age >= (s->resolved ? NEIGH_REFRESH : NEIGH_RETRY)) {
+        s->checked_at = tc_time_now();
+        /* a failed refresh keeps the last known MAC: the neighbour entry
+         * may be going stale while the host is still there */
+        if (tc_neigh_resolve(snd->device, dst_be, s->mac) == TC_OK) {
+            s->resolved = true;
+        }
+    }
+
+    return s->resolved ? s->mac : NULL;
+}
+
+
+static int
+dl_fallback(dl_priv_t *p, const uint8_t *pkt, size_t len, uint32_t dst_be)
+{
+    struct sockaddr_in sin;
+
+    p->fallbacks++;
+    memset(&sin, 0, sizeof(sin));
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = dst_be;
+    if (sendto(p->raw_fd, pkt, len, 0, (struct sockaddr *) &sin, sizeof(sin)) ==
+        -1) {
+        p->unresolved++;
+        return TC_ERROR;
+    }
+    return TC_OK;
+}
+
+
+static int
+dl_send(tc_sender_t *snd, const uint8_t *pkt, size_t len, const tc_addr_t *dst)
+{
+    dl_priv_t     *p = snd->priv;
+    const uint8_t *mac;
+    uint32_t       dst_be;
+
+    if (len == 0 || len > FRAME_MAX - TC_ETHER_HDR_LEN) {
+        errno = EMSGSIZE;
+        return TC_ERROR;
+    }
+    memcpy(&dst_be, dst->addr, 4);
+
+    mac = dl_next_hop(snd, p, dst_be);
+    if (mac == NULL) {
+        return dl_fallback(p, pkt, len, dst_be);
+    }
+
+    (void) tc_link_ether_header(p->frame, mac, p->src_mac, pkt[0] >> 4);
+    memcpy(p->frame + TC_ETHER_HDR_LEN, pkt, len);
+    memcpy(p->sll.sll_addr, mac, TC_ETHER_ADDR_LEN);
+
+    if (sendto(snd->fd, p->frame, TC_ETHER_HDR_LEN + len, 0,
+               (struct sockaddr *) &p->sll, sizeof(p->sll)) == -1) {
+        return TC_ERROR;
+    }
+    return TC_OK;
+}
+
+
+static void
+dl_close(tc_sender_t *snd)
+{
+    dl_priv_t *p = snd->priv;
+
+    if (snd->fd != -1) {
+        close(snd->fd);
+        snd->fd = -1;
+    }
+    if (p == NULL) {
+        return;
+    }
+    if (p->fallbacks > 0) {
+        tc_log_error(TC_LOG_NOTICE, 0,
+                     "datalink sender: %llu segments went through the IP "
+                     "socket while the next hop was not resolved (%llu "
+                     "failed)",
+                     (unsigned long long) p->fallbacks,
+                     (unsigned long long) p->unresolved);
+    }
+    if (p->raw_fd != -1) {
+        close(p->raw_fd);
+    }
+    free(p);
+    snd->priv = NULL;
+}
+
+
+const tc_send_ops_t tc_send_pcap_ops = {"datalink", dl_open, dl_send, dl_close};
