@@ -361,8 +361,8 @@ tc_icp_parse_args(tc_icp_main_t *m, int argc, char **argv)
     tc_icp_conf_defaults(&m->conf);
     opterr = 0;
 
-    while ((opt = getopt_long(argc, argv, ":p:b:q:x:l:dP:u:i:F:vh", tc_icp_options,
-                              NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":p:b:q:x:l:dP:u:i:F:vh",
+                              tc_icp_options, NULL)) != -1) {
         switch (opt) {
         case 'h':
             fputs(tc_icp_help, stdout);
@@ -524,8 +524,9 @@ tc_icp_start_capture(tc_icp_main_t *m)
 
     if (cap->ops->open(cap, &m->conf) != TC_OK) {
         if (errno == EPERM) {
-            fprintf(stderr, "intercept: opening the %s input needs root or "
-                            "CAP_NET_ADMIN/CAP_NET_RAW\n",
+            fprintf(stderr,
+                    "intercept: opening the %s input needs root or "
+                    "CAP_NET_ADMIN/CAP_NET_RAW\n",
                     cap->ops->name);
             if (m->conf.log_path != NULL) {
                 tc_log_error(TC_LOG_EMERG, 0,
