@@ -26,6 +26,7 @@
 #include "tc_log.h"
 #include "tc_proto.h"
 #include "tc_time.h"
+#include "icp_metrics.h"
 #include "intercept.h"
 
 #define CAPTURE_BUDGET 256 /* packets per wake-up: the loop stays fair */
@@ -40,7 +41,9 @@ typedef struct {
     char             last[LEDGER_LINE]; /* the last periodic line */
     tc_daemon_t      proc;              /* -d, -P, -u: shared with tcpcopy */
     char             log_abs[TC_PATH_MAX];
-    bool             started;   /* start-up completed: a ledger to print */
+    bool             started;    /* start-up completed: a ledger to print */
+    tc_endpoint_t    metrics_ep; /* --metrics; port 0 = off */
+    tc_metrics_t    *metrics;
     bool             told_user; /* a failure was already said on stderr */
 } tc_icp_main_t;
 
@@ -50,6 +53,7 @@ enum {
     OPT_STATS_INTERVAL,
     OPT_COPY_RANGE,
     OPT_LOG_LEVEL,
+    OPT_METRICS = 600,
     OPT_BUFFER_SIZE
 };
 
@@ -62,6 +66,7 @@ static const struct option tc_icp_options[] =
      {"pass", required_argument, NULL, 'x'},
      {"hold-ms", required_argument, NULL, OPT_HOLD_MS},
      {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
+     {"metrics", required_argument, NULL, OPT_METRICS},
      {"log", required_argument, NULL, 'l'},
      {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
      {"daemon", no_argument, NULL, 'd'},
@@ -101,6 +106,8 @@ static const char tc_icp_help[] =
     "(default 3000)\n"
     "      --stats-interval SEC ledger line every SEC s, 0 = off "
     "(default 5)\n"
+    "      --metrics ADDR:PORT  serve the ledger as Prometheus metrics at\n"
+    "                           http://ADDR:PORT/metrics\n"
     "  -l, --log FILE           log to FILE (default stderr)\n"
     "      --log-level LEVEL    emerg..debug (default notice)\n"
     "  -d, --daemon             run in the background\n"
@@ -297,6 +304,13 @@ tc_icp_option_proc(tc_icp_main_t *m, int opt, const char *arg)
     int            level;
 
     switch (opt) {
+    case OPT_METRICS:
+        if (tc_endpoint_parse(arg, 0, &m->metrics_ep) != TC_OK ||
+            m->metrics_ep.port == 0) {
+            return tc_icp_usage_error("--metrics wants ADDR:PORT, not \"%s\"",
+                                      arg);
+        }
+        return 0;
     case OPT_STATS_INTERVAL:
         if (tc_icp_number(arg, 0, 86400, &v) != TC_OK) {
             return tc_icp_usage_error("invalid --stats-interval \"%s\" "
@@ -595,6 +609,14 @@ tc_icp_start(tc_icp_main_t *m)
         return 1;
     }
 
+    if (m->metrics_ep.port != 0) {
+        m->metrics = tc_metrics_open(m->cycle.loop, &m->metrics_ep,
+                                     tc_icp_metrics_render, &m->cycle);
+        if (m->metrics == NULL) {
+            return 1;
+        }
+    }
+
     m->started = true;
     if (m->conf.stats_interval > 0) {
         tc_timer_set(m->cycle.loop, &m->stats_timer,
@@ -619,6 +641,8 @@ tc_icp_stop(tc_icp_main_t *m)
         m->capture.ops->close(&m->capture);
     }
 
+    tc_metrics_close(m->metrics);
+    m->metrics = NULL;
     tc_icp_server_close(m->cycle.server);
     m->cycle.server = NULL;
 

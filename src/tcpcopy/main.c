@@ -19,7 +19,9 @@
 #include "tc_daemon.h"
 #include "tc_event.h"
 #include "tc_link.h"
+#include "tc_ledger_prom.h"
 #include "tc_log.h"
+#include "tc_metrics.h"
 #include "tc_proto.h"
 #include "tc_plan.h"
 #include "tc_replay.h"
@@ -41,6 +43,8 @@ typedef struct {
     uint16_t      ports[TC_TRANSFERS_MAX];
     tc_timer_t    stats_timer;
     tc_ledger_t   last_logged;
+    tc_endpoint_t metrics_ep; /* --metrics; port 0 = off */
+    tc_metrics_t *metrics;
 } tc_main_t;
 
 static const char usage_text[] =
@@ -110,6 +114,9 @@ static const char usage_text[] =
     "                         hop's MAC from the kernel's neighbour table\n"
     "      --dst-mac MAC      with -o: send to this MAC instead\n"
     "\n"
+    "      --metrics ADDR:PORT\n"
+    "                         serve the ledger as Prometheus metrics at\n"
+    "                         http://ADDR:PORT/metrics\n"
     "      --stats-interval SEC\n"
     "                         log the ledger every SEC seconds when it "
     "changed\n"
@@ -346,6 +353,7 @@ parse_options(int argc, char **argv, tc_main_t *m)
          {"no-wait", no_argument, NULL, 'W'},
          {"timeout", required_argument, NULL, 't'},
          {"stats-interval", required_argument, NULL, 1},
+         {"metrics", required_argument, NULL, 600},
          {"log", required_argument, NULL, 'l'},
          {"log-level", required_argument, NULL, 2},
          {"daemon", no_argument, NULL, 'd'},
@@ -393,6 +401,12 @@ parse_options(int argc, char **argv, tc_main_t *m)
         case 't':
             m->replay->conf.idle_timeout =
                 parse_number(optarg, 1, 86400, "-t") * 1000;
+            break;
+        case 600:
+            if (tc_endpoint_parse(optarg, 0, &m->metrics_ep) != TC_OK ||
+                m->metrics_ep.port == 0) {
+                usage_error("--metrics wants ADDR:PORT, not \"%s\"", optarg);
+            }
             break;
         case 1:
             m->stats_interval =
@@ -573,6 +587,18 @@ open_io(tc_main_t *m)
 }
 
 
+/* --metrics: the ledger as it is now, capture drops included. */
+static void
+render_metrics(void *data, tc_mtext_t *t)
+{
+    tc_main_t *m = data;
+
+    m->replay->ledger.capture_drops = m->capture.drops;
+    tc_ledger_prom(&m->replay->ledger,
+                   m->replay->ctl ? tc_ctl_ready_count(m->replay->ctl) : 0, t);
+}
+
+
 static int
 start(tc_main_t *m, tc_event_loop_t *loop)
 {
@@ -599,6 +625,13 @@ start(tc_main_t *m, tc_event_loop_t *loop)
     tc_timer_init(&m->stats_timer, on_stats, m);
     if (m->stats_interval > 0) {
         tc_timer_set(loop, &m->stats_timer, m->stats_interval);
+    }
+
+    if (m->metrics_ep.port != 0) {
+        m->metrics = tc_metrics_open(loop, &m->metrics_ep, render_metrics, m);
+        if (m->metrics == NULL) {
+            return TC_ERROR;
+        }
     }
     return TC_OK;
 }
@@ -629,6 +662,7 @@ stop(tc_main_t *m, tc_event_loop_t *loop)
     tc_replay_shutdown(m->replay);
     (void) tc_event_run_once(loop, 0); /* flush the last ROUTE frames */
     log_ledger(m, " (final)");
+    tc_metrics_close(m->metrics);
     tc_ctl_destroy(m->replay->ctl);
     tc_replay_done(m->replay);
     tc_event_del(loop, m->capture.fd);
