@@ -166,7 +166,14 @@ sess_mark_push(tc_sess_t *s, uint32_t seq, uint32_t ack, tc_msec_t now)
 
     if (s->marks_n == TC_SESS_MARKS_MAX) {
         /* too many requests in flight to pace one by one: the newest
-         * boundary is dropped, so that request goes with the previous one */
+         * boundary is dropped, so that request goes with the previous one;
+         * but the client's FIN or RST replaces the newest, so the end of
+         * the connection always waits for the target's answers */
+        if (s->c_fin || s->c_rst) {
+            i = (s->marks_head + s->marks_n - 1) % TC_SESS_MARKS_MAX;
+            s->marks[i].seq = seq;
+            s->marks[i].ack = ack;
+        }
         return;
     }
 
@@ -452,16 +459,16 @@ sess_accept(tc_sess_t *s, const tc_sess_conf_t *conf, uint32_t seq,
          * it has not read yet.  So the RST waits like a request, and goes
          * to the target as a FIN (see sess_send_close).
          */
+        s->c_rst = true;
         if (!conf->no_wait &&
             !(s->marks_n > 0 &&
               s->marks[(s->marks_head + s->marks_n - 1) % TC_SESS_MARKS_MAX]
                       .seq == s->c_nxt)) {
             sess_mark_push(s, s->c_nxt, ack, now);
         }
-        s->c_rst = true;
     } else if (flags & TC_TCP_FIN) {
+        s->c_fin = true; /* first: sess_mark_push() must know it */
         sess_note_request(s, conf, s->c_nxt, flags, ack, now);
-        s->c_fin = true;
         s->c_nxt++;
     }
 
@@ -579,6 +586,23 @@ send:
 
 /* ---- sending ---- */
 
+/* The mark at the end of the stream, put there by the client's FIN or RST. */
+static bool
+sess_closing_mark(const tc_sess_t *s)
+{
+    return (s->c_fin || s->c_rst) &&
+           s->marks[s->marks_head].seq == sess_data_end(s);
+}
+
+
+/* Bytes the target has answered on this session (its FIN excluded). */
+static uint32_t
+sess_target_answered(const tc_sess_t *s)
+{
+    return s->t_nxt - (s->t_isn + 1) - (s->t_fin ? 1 : 0);
+}
+
+
 /*
  * Everything before the next mark is sent: wait for the target's answer to
  * it.  "Answered" means the target sent bytes after our last new client
@@ -595,7 +619,29 @@ sess_wait_done(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now)
         s->wait_since = now;
     }
 
-    if (tc_seq_gt(s->t_nxt, s->wait_t_nxt) || s->t_fin) {
+    if (s->t_fin) {
+        sess_mark_pop(s);
+        conf->ledger->reply_waits++;
+        return true;
+    }
+
+    if (sess_closing_mark(s)) {
+        /*
+         * The client's FIN or RST: the target must first have answered as
+         * much as the online server had (the client acked it all), i.e.
+         * have read every request.  A server that sees the end of a
+         * connection with requests still unread may reset it and drop
+         * them.  No catch-up here; the reply timeout is the fallback.
+         */
+        if (sess_target_answered(s) < s->ack_max - s->ack_base) {
+            return false;
+        }
+        sess_mark_pop(s);
+        conf->ledger->reply_waits++;
+        return true;
+    }
+
+    if (tc_seq_gt(s->t_nxt, s->wait_t_nxt)) {
         sess_mark_pop(s);
         conf->ledger->reply_waits++;
         return true;

@@ -473,6 +473,31 @@ test_rst_from_client(void)
 }
 
 
+/* The client's close waits until the target answered as much as the
+ * online server did, even when the replay lags (no catch-up for it). */
+static void
+test_close_waits_for_all_answers(void)
+{
+    setup();
+    handshake();
+    /* three pipelined requests; online answered 300 bytes in all */
+    client_in(TC_TCP_ACK, C_ISN + 1, S_ISN + 1, 0, 30);
+    reply_in(TC_TCP_ACK, T_ISN + 1, C_ISN + 31, 512, 100);
+    client_in(TC_TCP_ACK | TC_TCP_RST, C_ISN + 31, S_ISN + 301, 0, 0);
+    T_CHECK_EQ(out.n, 0);
+    now += conf.max_lag * 4; /* lagging: still no close */
+    tc_sess_timer(&sess, &conf, now, &out);
+    T_CHECK_EQ(out.n, 0);
+    reply_in(TC_TCP_ACK, T_ISN + 101, C_ISN + 31, 512, 100);
+    T_CHECK_EQ(out.n, 1);
+    T_CHECK_EQ(out.segs[0].flags, TC_TCP_ACK); /* just the ACK */
+    reply_in(TC_TCP_ACK, T_ISN + 201, C_ISN + 31, 512, 100);
+    T_CHECK_EQ(out.n, 1);
+    T_CHECK_EQ(out.segs[0].flags, TC_TCP_FIN | TC_TCP_ACK);
+    T_CHECK_EQ(out.segs[0].ack, T_ISN + 301);
+}
+
+
 /* A request held longer than max_lag after capture goes without waiting. */
 static void
 test_catchup_when_lagging(void)
@@ -666,6 +691,7 @@ main(void)
     T_RUN(test_rst_from_target);
     T_RUN(test_rst_from_client);
     T_RUN(test_catchup_when_lagging);
+    T_RUN(test_close_waits_for_all_answers);
     T_RUN(test_foreign_segment);
     T_RUN(test_reorder_and_gap);
     T_RUN(test_idle_timeout);
