@@ -503,7 +503,7 @@ replay_start_flow(tc_replay_t *r, const tc_endpoint_t *client, int transfer,
     replay_flow_t *f;
     unsigned       k, n = r->ctl_conf.copies;
 
-    if (!(v->flags & TC_TCP_SYN) && v->payload_len == 0) {
+    if (!tc_sess_can_start(v)) {
         r->ledger.pkts_no_session++; /* nothing to start a session from */
         return;
     }
@@ -593,11 +593,7 @@ flow_abort(tc_replay_t *r, replay_flow_t *f, int reason)
             continue;
         }
         tc_sess_abort(&rs->sess, &r->conf, reason, tc_time_now(), &r->out);
-        if (rs->sess.end_reason != reason) {
-            r->out.n = 0; /* it had ended already: nothing to reset */
-        }
-        r->out.done = true;
-        replay_output(r, rs);
+        replay_output(r, rs); /* frees it */
     }
     f->busy = false;
     flow_destroy(r, f); /* held packets of a new connection replay now */

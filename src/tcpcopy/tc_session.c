@@ -29,6 +29,8 @@ static void sess_close(tc_sess_t *s, const tc_sess_conf_t *conf, int reason,
 static void sess_client_input(tc_sess_t *s, const tc_sess_conf_t *conf,
                               const tc_pkt_view_t *pkt, tc_msec_t now,
                               tc_sess_out_t *out);
+static void sess_abort(tc_sess_t *s, const tc_sess_conf_t *conf, int reason,
+                       tc_msec_t now, tc_sess_out_t *out);
 static void sess_compute_wakeup(const tc_sess_t *s, const tc_sess_conf_t *conf,
                                 tc_sess_out_t *out);
 
@@ -85,6 +87,16 @@ tc_sess_conf_default(tc_sess_conf_t *conf, tc_ledger_t *ledger)
 
 
 /* ---- small helpers ---- */
+
+/* Every entry point starts with an empty output: callers reuse one. */
+static void
+sess_out_reset(tc_sess_out_t *out)
+{
+    out->n = 0;
+    out->more = false;
+    out->done = false;
+}
+
 
 static uint32_t
 sess_data_end(const tc_sess_t *s)
@@ -252,15 +264,9 @@ tc_sess_start(tc_sess_t *s, const tc_sess_conf_t *conf,
 {
     bool syn = (pkt->flags & TC_TCP_SYN) && !(pkt->flags & TC_TCP_ACK);
 
-    out->n = 0;
-    out->more = false;
-    out->done = false;
+    sess_out_reset(out);
 
-    if (pkt->flags & TC_TCP_RST) {
-        return TC_DECLINED;
-    }
-
-    if (!syn && pkt->payload_len == 0) {
+    if (!tc_sess_can_start(pkt)) {
         return TC_DECLINED;
     }
 
@@ -294,6 +300,15 @@ tc_sess_start(tc_sess_t *s, const tc_sess_conf_t *conf,
     conf->ledger->sess_active++;
     sess_compute_wakeup(s, conf, out);
     return TC_OK;
+}
+
+
+bool
+tc_sess_can_start(const tc_pkt_view_t *pkt)
+{
+    bool syn = (pkt->flags & TC_TCP_SYN) && !(pkt->flags & TC_TCP_ACK);
+
+    return !(pkt->flags & TC_TCP_RST) && (syn || pkt->payload_len > 0);
 }
 
 
@@ -511,9 +526,7 @@ void
 tc_sess_client(tc_sess_t *s, const tc_sess_conf_t *conf,
                const tc_pkt_view_t *pkt, tc_msec_t now, tc_sess_out_t *out)
 {
-    out->n = 0;
-    out->more = false;
-    out->done = false;
+    sess_out_reset(out);
     sess_client_input(s, conf, pkt, now, out);
 }
 
@@ -574,7 +587,7 @@ sess_client_input(tc_sess_t *s, const tc_sess_conf_t *conf,
         rc = sess_ooo_drain(s, conf, now);
     }
     if (rc != TC_OK) {
-        tc_sess_abort(s, conf, TC_END_MEMORY, now, out);
+        sess_abort(s, conf, TC_END_MEMORY, now, out);
         return;
     }
 
@@ -595,11 +608,12 @@ sess_closing_mark(const tc_sess_t *s)
 }
 
 
-/* Bytes the target has answered on this session (its FIN excluded). */
+/* Sequence space the target has used since its SYN: its answer's size
+ * (its FIN included, as the client's acks include the online server's). */
 static uint32_t
 sess_target_answered(const tc_sess_t *s)
 {
-    return s->t_nxt - (s->t_isn + 1) - (s->t_fin ? 1 : 0);
+    return s->t_nxt - (s->t_isn + 1);
 }
 
 
@@ -771,9 +785,7 @@ void
 tc_sess_flush(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
               tc_sess_out_t *out)
 {
-    out->n = 0;
-    out->more = false;
-    out->done = false;
+    sess_out_reset(out);
     sess_try_send(s, conf, now, out);
     sess_compute_wakeup(s, conf, out);
 }
@@ -796,7 +808,7 @@ sess_close(tc_sess_t *s, const tc_sess_conf_t *conf, int reason, tc_msec_t now)
 
     if (s->have_ack_base && s->state == TC_SESS_ESTABLISHED) {
         l->answer_online += s->ack_max - s->ack_base;
-        l->answer_target += s->t_nxt - (s->t_isn + 1);
+        l->answer_target += sess_target_answered(s);
     }
     l->bytes_lost += unacked;
     l->sess_ended[reason]++;
@@ -811,15 +823,11 @@ sess_close(tc_sess_t *s, const tc_sess_conf_t *conf, int reason, tc_msec_t now)
 }
 
 
-void
-tc_sess_abort(tc_sess_t *s, const tc_sess_conf_t *conf, int reason,
-              tc_msec_t now, tc_sess_out_t *out)
+/* Ends the session now; appends its RST to what out already holds. */
+static void
+sess_abort(tc_sess_t *s, const tc_sess_conf_t *conf, int reason, tc_msec_t now,
+           tc_sess_out_t *out)
 {
-    if (s->state == TC_SESS_CLOSED) {
-        out->done = true;
-        return;
-    }
-
     if (s->state == TC_SESS_ESTABLISHED && !s->rst_sent) {
         sess_emit(s, out, s->snd_nxt, TC_TCP_RST | TC_TCP_ACK);
         s->rst_sent = true;
@@ -829,9 +837,18 @@ tc_sess_abort(tc_sess_t *s, const tc_sess_conf_t *conf, int reason,
         conf->ledger->bytes_gap += s->ooo[0].seq - s->c_nxt;
     }
 
-    sess_close(s, conf, reason, now);
+    sess_close(s, conf, reason, now); /* no-op if it had ended already */
     out->done = true;
     out->wakeup = 0;
+}
+
+
+void
+tc_sess_abort(tc_sess_t *s, const tc_sess_conf_t *conf, int reason,
+              tc_msec_t now, tc_sess_out_t *out)
+{
+    sess_out_reset(out);
+    sess_abort(s, conf, reason, now, out);
 }
 
 
@@ -981,9 +998,7 @@ tc_sess_reply(tc_sess_t *s, const tc_sess_conf_t *conf,
 {
     bool need_ack;
 
-    out->n = 0;
-    out->more = false;
-    out->done = false;
+    sess_out_reset(out);
 
     if (s->state == TC_SESS_CLOSED) {
         goto done;
@@ -1042,7 +1057,7 @@ sess_retransmit(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
 {
     if (s->state == TC_SESS_SYN_SENT) {
         if (++s->retries > conf->syn_retries_max) {
-            tc_sess_abort(s, conf, TC_END_SYN_TIMEOUT, now, out);
+            sess_abort(s, conf, TC_END_SYN_TIMEOUT, now, out);
             return;
         }
         s->rto = tc_min(s->rto * 2, 30000);
@@ -1061,7 +1076,7 @@ sess_retransmit(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
     }
 
     if (++s->retries > conf->retries_max) {
-        tc_sess_abort(s, conf, TC_END_RETRANS_LIMIT, now, out);
+        sess_abort(s, conf, TC_END_RETRANS_LIMIT, now, out);
         return;
     }
 
@@ -1082,9 +1097,7 @@ void
 tc_sess_timer(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
               tc_sess_out_t *out)
 {
-    out->n = 0;
-    out->more = false;
-    out->done = false;
+    sess_out_reset(out);
 
     if (s->state == TC_SESS_CLOSED) {
         if (now - s->closed_at >= conf->linger) {
@@ -1094,7 +1107,7 @@ tc_sess_timer(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
     }
 
     if (s->ooo_n > 0 && now - s->gap_since >= conf->gap_timeout) {
-        tc_sess_abort(s, conf, TC_END_SEQ_GAP, now, out);
+        sess_abort(s, conf, TC_END_SEQ_GAP, now, out);
         return;
     }
 
@@ -1104,9 +1117,9 @@ tc_sess_timer(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
         if (sess_quiescent(s)) {
             conf->ledger->sess_keepalive++;
         }
-        tc_sess_abort(s, conf,
-                      sess_quiescent(s) ? TC_END_NORMAL : TC_END_IDLE_TIMEOUT,
-                      now, out);
+        sess_abort(s, conf,
+                   sess_quiescent(s) ? TC_END_NORMAL : TC_END_IDLE_TIMEOUT, now,
+                   out);
         return;
     }
 

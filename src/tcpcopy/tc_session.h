@@ -182,15 +182,20 @@ void tc_sess_flush(tc_sess_t *sess, const tc_sess_conf_t *conf, tc_msec_t now,
                    tc_sess_out_t *out);
 
 /*
- * Ends the session now for reason (shutdown, port reuse, memory): emits an
- * RST to the target if the target knows the session, counts unacked bytes
- * as lost.  The session is then CLOSED and out->done is set.
+ * Ends the session now for reason (shutdown, port reuse, memory): out is
+ * emptied, then gets an RST to the target if the target knows the session;
+ * unacked bytes are counted as lost.  The session is then CLOSED and
+ * out->done is set (also when it had ended already: nothing is sent then).
  */
 void tc_sess_abort(tc_sess_t *sess, const tc_sess_conf_t *conf, int reason,
                    tc_msec_t now, tc_sess_out_t *out);
 
 /* Frees the buffers the session owns (not sess itself). */
 void tc_sess_free(tc_sess_t *sess);
+
+/* True if the packet can start a session: a SYN, or data of a connection
+ * that was already open when capture began (never an RST). */
+bool tc_sess_can_start(const tc_pkt_view_t *pkt);
 
 /* True if a SYN with this seq starts a new connection on the session's
  * client port (a port reuse), not a retransmitted SYN. */

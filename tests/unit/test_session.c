@@ -655,6 +655,14 @@ test_port_reuse(void)
     T_CHECK(out.done);
     T_CHECK_EQ(ledger.sess_ended[TC_END_PORT_REUSE], 1);
     T_CHECK_EQ(ledger.sess_active, 0);
+
+    /* aborting it again, with a reused output still full of another
+     * session's segments: nothing stale may be sent */
+    out.n = 5;
+    tc_sess_abort(&sess, &conf, TC_END_SHUTDOWN, now, &out);
+    T_CHECK_EQ(out.n, 0);
+    T_CHECK(out.done);
+    T_CHECK_EQ(ledger.sess_ended[TC_END_SHUTDOWN], 0);
 }
 
 
