@@ -538,24 +538,38 @@ parse_tcp_options(const uint8_t *opt, size_t len, tc_pkt_view_t *out)
 
 
 /* A short constant name for each tc_pkt_err_e; "unknown" otherwise. */
+/* One row per reason: a short key for ledgers and metrics, and a text. */
+static const struct {
+    const char *key;
+    const char *text;
+} tc_pkt_errs[TC_PKT_NERR] = {
+    [TC_PKT_OK] = {"ok", "ok"},
+    [TC_PKT_ETRUNC] = {"trunc", "truncated"},
+    [TC_PKT_EVERSION] = {"ipver", "bad ip version"},
+    [TC_PKT_EIPHDR] = {"iphdr", "bad ip header"},
+    [TC_PKT_EPROTO] = {"notcp", "not tcp"},
+    [TC_PKT_EFRAG] = {"frag", "ip fragment"},
+    [TC_PKT_ETCPHDR] = {"tcphdr", "bad tcp header"},
+};
+
+
 const char *
 tc_pkt_err_str(int err)
 {
-    static const char *const names[TC_PKT_NERR] = {
-        [TC_PKT_OK] = "ok",
-        [TC_PKT_ETRUNC] = "truncated",
-        [TC_PKT_EVERSION] = "bad ip version",
-        [TC_PKT_EIPHDR] = "bad ip header",
-        [TC_PKT_EPROTO] = "not tcp",
-        [TC_PKT_EFRAG] = "ip fragment",
-        [TC_PKT_ETCPHDR] = "bad tcp header",
-    };
-
-    if (err < 0 || err >= TC_PKT_NERR || names[err] == NULL) {
+    if (err < 0 || err >= TC_PKT_NERR || tc_pkt_errs[err].text == NULL) {
         return "unknown";
     }
+    return tc_pkt_errs[err].text;
+}
 
-    return names[err];
+
+const char *
+tc_pkt_err_key(int err)
+{
+    if (err < 0 || err >= TC_PKT_NERR || tc_pkt_errs[err].key == NULL) {
+        return "unknown";
+    }
+    return tc_pkt_errs[err].key;
 }
 
 

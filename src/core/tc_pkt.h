@@ -81,6 +81,9 @@ int tc_pkt_parse(const uint8_t *buf, size_t caplen, tc_pkt_view_t *out);
 /* A short constant name for a tc_pkt_err_e ("truncated", ...). */
 const char *tc_pkt_err_str(int err);
 
+/* The same reason as a short key for ledgers and metrics ("trunc", ...). */
+const char *tc_pkt_err_key(int err);
+
 /* What tc_pkt_build() writes. */
 typedef struct {
     tc_addr_t src;

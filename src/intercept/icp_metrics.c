@@ -70,7 +70,7 @@ icp_replies(const tc_icp_cycle_t *c, tc_mtext_t *t)
     tc_mtext_head(t, "intercept_parse_errors_total", "counter",
                   "Replies that did not parse, by reason.");
     for (i = 1; i < TC_PKT_NERR; i++) {
-        snprintf(label, sizeof(label), "reason=\"%s\"", tc_icp_perr_key(i));
+        snprintf(label, sizeof(label), "reason=\"%s\"", tc_pkt_err_key(i));
         tc_mtext_value(t, "intercept_parse_errors_total", label, l->perr[i]);
     }
 }

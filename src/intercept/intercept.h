@@ -98,8 +98,8 @@ void tc_icp_held_deliver(void *ctx, uint32_t owner,
 /* Arms the cycle's hold timer for the router's next expiry, if any. */
 void tc_icp_hold_timer_arm(tc_icp_cycle_t *cycle);
 
-/* Short ledger key for a tc_pkt_err_e ("trunc", "notcp", ...). */
-const char *tc_icp_perr_key(int err);
+/* Sets up the held-reply timer; once, before the cycle can be stopped. */
+void tc_icp_hold_timer_init(tc_icp_cycle_t *cycle);
 
 /* ---- server.c: the control server ---- */
 

@@ -462,7 +462,7 @@ tc_icp_ledger(tc_icp_main_t *m, const char *prefix, char *buf, size_t size)
             continue;
         }
         n = (size_t) k;
-        k += snprintf(buf + n, size - n, " perr_%s=%llu", tc_icp_perr_key(i),
+        k += snprintf(buf + n, size - n, " perr_%s=%llu", tc_pkt_err_key(i),
                       U(l->perr[i]));
     }
 #undef U
@@ -575,6 +575,7 @@ tc_icp_start(tc_icp_main_t *m)
     size_t           i;
 
     m->cycle.conf = &m->conf;
+    tc_icp_hold_timer_init(&m->cycle); /* before anything can fail */
     (void) signal(SIGPIPE, SIG_IGN);
 
     m->cycle.loop = tc_event_loop_create(NULL);
@@ -657,10 +658,7 @@ tc_icp_stop(tc_icp_main_t *m)
 
     if (m->cycle.loop != NULL) {
         tc_timer_del(m->cycle.loop, &m->stats_timer);
-        if (m->cycle.hold_timer.handler != NULL) {
-            /* reply.c initialises it when it first holds a reply */
-            tc_timer_del(m->cycle.loop, &m->cycle.hold_timer);
-        }
+        tc_timer_del(m->cycle.loop, &m->cycle.hold_timer);
         tc_event_loop_destroy(m->cycle.loop);
         m->cycle.loop = NULL;
     }
@@ -703,10 +701,13 @@ main(int argc, char **argv)
         fprintf(stderr, "intercept: start-up failed, see %s\n",
                 m.conf.log_path);
     }
-    /* NFQUEUE and the control port are open.  Verdicts are nfnetlink
-     * messages, which the kernel checks for CAP_NET_ADMIN each time. */
-    if (rc == 0 && tc_daemon_drop(&m.proc, "intercept", TC_CAP(CAP_NET_ADMIN),
-                                  m.conf.log_path) != TC_OK) {
+    /* NFQUEUE (or pcap) and the control port are open.  NFQUEUE verdicts
+     * are nfnetlink messages, which the kernel checks for CAP_NET_ADMIN
+     * each time; the pcap input needs nothing once open. */
+    if (rc == 0 &&
+        tc_daemon_drop(&m.proc, "intercept",
+                       m.conf.pcap_devices != NULL ? 0 : TC_CAP(CAP_NET_ADMIN),
+                       m.conf.log_path) != TC_OK) {
         m.told_user = true;
         rc = 1;
     }

@@ -18,24 +18,6 @@
 static void tc_icp_hold_expire(tc_timer_t *timer);
 
 
-const char *
-tc_icp_perr_key(int err)
-{
-    static const char *const keys[TC_PKT_NERR] = {
-        [TC_PKT_OK] = "ok",          [TC_PKT_ETRUNC] = "trunc",
-        [TC_PKT_EVERSION] = "ipver", [TC_PKT_EIPHDR] = "iphdr",
-        [TC_PKT_EPROTO] = "notcp",   [TC_PKT_EFRAG] = "frag",
-        [TC_PKT_ETCPHDR] = "tcphdr",
-    };
-
-    if (err < 0 || err >= TC_PKT_NERR || keys[err] == NULL) {
-        return "unknown";
-    }
-
-    return keys[err];
-}
-
-
 static bool
 tc_icp_on_pass_list(const tc_icp_conf_t *conf, const tc_addr_t *a)
 {
@@ -144,16 +126,19 @@ tc_icp_held_deliver(void *ctx, uint32_t owner, const tc_router_held_t *held)
 
 
 void
+tc_icp_hold_timer_init(tc_icp_cycle_t *c)
+{
+    tc_timer_init(&c->hold_timer, tc_icp_hold_expire, c);
+}
+
+
+void
 tc_icp_hold_timer_arm(tc_icp_cycle_t *c)
 {
     tc_msec_t when;
 
     /* A zeroed cycle's timer is not initialised yet (and heap_index 0
      * would read as armed). */
-    if (c->hold_timer.handler == NULL) {
-        tc_timer_init(&c->hold_timer, tc_icp_hold_expire, c);
-    }
-
     if (tc_timer_armed(&c->hold_timer)) {
         return;
     }

@@ -75,10 +75,9 @@ pcap_open_capture(tc_capture_t *cap, char *err, size_t errlen)
         return TC_ERROR;
     }
 
-    if (cap->filter != NULL) {
-        snprintf(p->filter, sizeof(p->filter), "%s", cap->filter);
-    } else if (build_filter(cap->ports, cap->nports, p->filter,
-                            sizeof(p->filter)) != TC_OK) {
+    /* a user's -F goes to libpcap whole; the buffer holds a built one */
+    if (cap->filter == NULL && build_filter(cap->ports, cap->nports, p->filter,
+                                            sizeof(p->filter)) != TC_OK) {
         snprintf(err, errlen, "too many ports for a capture filter");
         free(p);
         return TC_ERROR;
@@ -86,7 +85,7 @@ pcap_open_capture(tc_capture_t *cap, char *err, size_t errlen)
 
     memset(&conf, 0, sizeof(conf));
     conf.devices = cap->devices;
-    conf.filter = p->filter;
+    conf.filter = cap->filter != NULL ? cap->filter : p->filter;
     conf.snaplen = cap->snaplen ? cap->snaplen : PCAP_SNAPLEN_DEF;
     conf.bufsize = cap->bufsize;
     conf.inbound = true;

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tc_log.h"
 #include "tc_replay.h"
@@ -374,7 +375,7 @@ rss_now(void)
         }
         fclose(f);
     }
-    return (size_t) rss * 4096;
+    return (size_t) rss * (size_t) sysconf(_SC_PAGESIZE);
 }
 
 
@@ -468,7 +469,10 @@ replay_start_copy(tc_replay_t *r, replay_flow_t *f, unsigned k,
     tc_endpoint_t ep;
 
     rs = calloc(1, sizeof(*rs));
-    if (rs == NULL || replay_endpoint(r, &f->node.key, k, &ep) != TC_OK) {
+    if (rs == NULL || replay_endpoint(r, &f->node.key, k, &ep) != TC_OK ||
+        ep.ip.family != r->transfers[f->transfer].target.ip.family) {
+        /* (a client of the other IP family than the target cannot be
+         * replayed to it unless -c maps it; refused here, not at send) */
         free(rs);
         r->ledger.sess_refused++;
         return;
