@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -122,27 +123,51 @@ tc_pidfile_read(const char *path)
 }
 
 
-int
-tc_pidfile_write(const char *path, long *other)
+/* The pid in the file open at fd, or 0. */
+static long
+tc_pidfile_read_fd(int fd)
 {
-    long  pid;
-    FILE *f;
+    char    buf[32];
+    ssize_t n;
 
-    pid = tc_pidfile_read(path);
-    if (pid > 0 && pid != (long) getpid() &&
-        (kill((pid_t) pid, 0) == 0 || errno == EPERM)) {
-        *other = pid;
-        return TC_DECLINED;
+    n = pread(fd, buf, sizeof(buf) - 1, 0);
+    if (n <= 0) {
+        return 0;
     }
+    buf[n] = '\0';
+    return strtol(buf, NULL, 10);
+}
 
-    f = fopen(path, "w");
-    if (f == NULL) {
+
+int
+tc_pidfile_write(const char *path, long *other, int *lock_fd)
+{
+    char buf[32];
+    int  fd, n, saved;
+
+    /* The lock, not the pid inside, decides: two instances started at the
+     * same moment cannot both pass, and a file left by a crash (or naming
+     * a pid since reused by another program) never blocks a start. */
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd == -1) {
         return TC_ERROR;
     }
-    fprintf(f, "%ld\n", (long) getpid());
-    if (fclose(f) != 0) {
+    if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+        saved = errno;
+        *other = tc_pidfile_read_fd(fd);
+        (void) close(fd);
+        errno = saved;
+        return saved == EWOULDBLOCK ? TC_DECLINED : TC_ERROR;
+    }
+
+    n = snprintf(buf, sizeof(buf), "%ld\n", (long) getpid());
+    if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, (size_t) n, 0) != n) {
+        saved = errno;
+        (void) close(fd);
+        errno = saved;
         return TC_ERROR;
     }
+    *lock_fd = fd;
     return TC_OK;
 }
 
@@ -161,6 +186,7 @@ tc_daemon_init(tc_daemon_t *d)
 {
     memset(d, 0, sizeof(*d));
     d->ready_fd = -1;
+    d->pid_fd = -1;
 }
 
 
@@ -199,14 +225,14 @@ tc_daemon_begin(tc_daemon_t *d, const char *ident)
         return TC_OK;
     }
 
-    switch (tc_pidfile_write(d->pid_path, &other)) {
+    switch (tc_pidfile_write(d->pid_path, &other, &d->pid_fd)) {
     case TC_OK:
         d->pid_written = true;
         return TC_OK;
     case TC_DECLINED:
         snprintf(err, sizeof(err),
-                 "pid file %s names running process %ld: is %s already "
-                 "running?",
+                 "pid file %s is locked by running process %ld: is %s "
+                 "already running?",
                  d->pid_path, other, ident);
         break;
     default:
@@ -259,5 +285,9 @@ tc_daemon_end(tc_daemon_t *d)
     if (d->pid_written) {
         tc_pidfile_remove(d->pid_path);
         d->pid_written = false;
+    }
+    if (d->pid_fd != -1) {
+        (void) close(d->pid_fd);
+        d->pid_fd = -1;
     }
 }

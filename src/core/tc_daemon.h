@@ -36,6 +36,7 @@ typedef struct {
     tc_priv_t   priv;
     int         ready_fd; /* -d: write end of the pipe to the parent */
     bool        pid_written;
+    int         pid_fd; /* holds the pid file's lock while we run */
     char        pid_abs[TC_PATH_MAX];
 } tc_daemon_t;
 
@@ -89,11 +90,13 @@ void tc_daemon_ready(int *ready_fd);
 const char *tc_path_abs(const char *path, char *buf, size_t size);
 
 /*
- * Writes our pid to path.  If path already names a live process, returns
- * TC_DECLINED and stores that pid in *other; TC_ERROR on I/O errors
- * (errno set).
+ * Takes an exclusive flock on path (created if missing) and writes our pid
+ * into it; the open fd, which holds the lock until it is closed (at exit),
+ * goes to *lock_fd.  If another process holds the lock, returns
+ * TC_DECLINED and stores the pid it wrote in *other; TC_ERROR on I/O
+ * errors (errno set).
  */
-int tc_pidfile_write(const char *path, long *other);
+int tc_pidfile_write(const char *path, long *other, int *lock_fd);
 
 /* Removes path if it still holds our pid (best effort: after -u the
  * directory may no longer be writable; a stale file names a dead pid and
