@@ -98,6 +98,16 @@ icp_kernel(const tc_icp_cycle_t *c, tc_mtext_t *t)
     }
     tc_mtext_one(t, "intercept_verdict_errors_total", "counter",
                  "Verdicts the kernel refused.", cs.verdict_errors);
+    {
+        const icp_prom_item_t errs[] = {
+            {"reason=\"recv_error\"", &cs.recv_errors},
+            {"reason=\"link_not_ip\"", &cs.link_not_ip},
+        };
+        icp_family(t, "intercept_capture_errors_total",
+                   "Input reads that failed, and captured frames that held "
+                   "no IP packet (skipped).",
+                   errs, tc_nelems(errs));
+    }
 }
 
 

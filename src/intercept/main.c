@@ -439,7 +439,8 @@ tc_icp_ledger(tc_icp_main_t *m, const char *prefix, char *buf, size_t size)
                  "expired_no_route=%llu held_overflow=%llu held_now=%zu "
                  "queue_full=%llu no_conn=%llu enobufs=%llu "
                  "kernel_dropped=%llu kernel_user_dropped=%llu "
-                 "verdict_errors=%llu conns=%zu conns_accepted=%llu "
+                 "verdict_errors=%llu recv_errors=%llu link_not_ip=%llu "
+                 "conns=%zu conns_accepted=%llu "
                  "conns_closed=%llu conns_refused=%llu routes=%zu "
                  "routes_added=%llu routes_removed=%llu "
                  "routes_overridden=%llu routes_full=%llu "
@@ -450,6 +451,7 @@ tc_icp_ledger(tc_icp_main_t *m, const char *prefix, char *buf, size_t size)
                  tc_router_held_now(m->cycle.router), U(l->queue_full),
                  U(l->no_conn), U(cs.enobufs), U(cs.kernel_dropped),
                  U(cs.kernel_user_dropped), U(cs.verdict_errors),
+                 U(cs.recv_errors), U(cs.link_not_ip),
                  m->cycle.server ? tc_icp_server_conns(m->cycle.server) : 0,
                  U(l->conns_accepted), U(l->conns_closed), U(l->conns_refused),
                  tc_router_routes(m->cycle.router), U(r->routes_added),
