@@ -1,0 +1,441 @@
+/*
+ * test_pcapfile.c: the capture-file reader on files built in memory by the
+ * helpers below (classic pcap in both units and byte orders, pcapng with
+ * several sections and interfaces), on broken ones, and on real files
+ * written to a temporary directory.
+ */
+#include "tc_config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "t_harness.h"
+#include "tc_link.h"
+#include "tc_log.h"
+#include "tc_pcapfile.h"
+
+#define T_FILE_MAX (64 * 1024)
+
+/* A file under construction: bytes in the writer's byte order. */
+typedef struct {
+    uint8_t buf[T_FILE_MAX];
+    size_t  len;
+    bool    be; /* write big-endian */
+} t_file_t;
+
+
+static void
+put_bytes(t_file_t *f, const void *p, size_t n)
+{
+    if (f->len + n > sizeof(f->buf)) {
+        fprintf(stderr, "test file too big\n");
+        exit(2);
+    }
+    memcpy(f->buf + f->len, p, n);
+    f->len += n;
+}
+
+
+static void __attribute__((unused)) put_u8(t_file_t *f, uint8_t v)
+{
+    put_bytes(f, &v, 1);
+}
+
+
+static void
+put_u16(t_file_t *f, uint16_t v)
+{
+    uint8_t b[2];
+
+    if (f->be) {
+        b[0] = (uint8_t) (v >> 8);
+        b[1] = (uint8_t) v;
+    } else {
+        b[0] = (uint8_t) v;
+        b[1] = (uint8_t) (v >> 8);
+    }
+    put_bytes(f, b, 2);
+}
+
+
+static void
+put_u32(t_file_t *f, uint32_t v)
+{
+    if (f->be) {
+        put_u16(f, (uint16_t) (v >> 16));
+        put_u16(f, (uint16_t) v);
+    } else {
+        put_u16(f, (uint16_t) v);
+        put_u16(f, (uint16_t) (v >> 16));
+    }
+}
+
+
+static void __attribute__((unused)) put_u64(t_file_t *f, uint64_t v)
+{
+    if (f->be) {
+        put_u32(f, (uint32_t) (v >> 32));
+        put_u32(f, (uint32_t) v);
+    } else {
+        put_u32(f, (uint32_t) v);
+        put_u32(f, (uint32_t) (v >> 32));
+    }
+}
+
+
+/* Classic global header. */
+static void
+pcap_hdr(t_file_t *f, bool be, uint32_t magic, uint32_t snaplen, uint32_t dlt)
+{
+    f->len = 0;
+    f->be = be;
+    put_u32(f, magic);
+    put_u16(f, 2);
+    put_u16(f, 4);
+    put_u32(f, 0);
+    put_u32(f, 0);
+    put_u32(f, snaplen);
+    put_u32(f, dlt);
+}
+
+
+/* Classic record header plus data. */
+static void
+pcap_rec(t_file_t *f, uint32_t sec, uint32_t frac, const uint8_t *data,
+         uint32_t caplen, uint32_t wirelen)
+{
+    put_u32(f, sec);
+    put_u32(f, frac);
+    put_u32(f, caplen);
+    put_u32(f, wirelen);
+    put_bytes(f, data, caplen);
+}
+
+
+/* A frame: Ethernet + a stub IPv4 header with a marker byte. */
+static size_t
+eth_v4(uint8_t *p, uint8_t marker)
+{
+    memset(p, 0, 34);
+    p[12] = 0x08;
+    p[13] = 0x00;
+    p[14] = 0x45;
+    p[33] = marker;
+    return 34;
+}
+
+
+static tc_pcapfile_t *
+open_f(const t_file_t *f, char *err, size_t errlen)
+{
+    return tc_pcapfile_open_mem(f->buf, f->len, "t.pcap", err, errlen);
+}
+
+
+/* ---- classic pcap ---- */
+
+
+static void
+classic_one(bool be, uint32_t magic)
+{
+    t_file_t           *f = calloc(1, sizeof(*f));
+    tc_pcapfile_t      *pf;
+    tc_pcapfile_rec_t   rec;
+    tc_pcapfile_stats_t st;
+    uint8_t             frame[64];
+    char                err[256] = "";
+    size_t              n;
+    uint64_t            done, total;
+    bool                ns = (magic == 0xa1b23c4d);
+
+    pcap_hdr(f, be, magic, 65535, TC_DLT_EN10MB);
+    n = eth_v4(frame, 1);
+    pcap_rec(f, 1700000000, ns ? 123456789 : 123456, frame, (uint32_t) n,
+             (uint32_t) n);
+    n = eth_v4(frame, 2);
+    pcap_rec(f, 1700000001, ns ? 999999999 : 999999, frame, 20, 60);
+
+    pf = open_f(f, err, sizeof(err));
+    T_CHECK(pf != NULL);
+    if (pf == NULL) {
+        printf("  %s\n", err);
+        free(f);
+        return;
+    }
+    T_CHECK_EQ(tc_pcapfile_format(pf),
+               ns ? TC_PCAPFILE_PCAP_NS : TC_PCAPFILE_PCAP);
+    T_CHECK_EQ(tc_pcapfile_dlt(pf), TC_DLT_EN10MB);
+
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+    T_CHECK_EQ(rec.recno, 1);
+    T_CHECK(rec.ts_ns ==
+            1700000000ull * 1000000000ull + (ns ? 123456789ull : 123456000ull));
+    T_CHECK_EQ(rec.dlt, TC_DLT_EN10MB);
+    T_CHECK_EQ(rec.caplen, 34);
+    T_CHECK_EQ(rec.wirelen, 34);
+    T_CHECK_EQ(rec.data[33], 1);
+    T_CHECK_EQ(tc_link_ip_offset(rec.dlt, rec.data, rec.caplen), 14);
+
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+    T_CHECK_EQ(rec.recno, 2);
+    T_CHECK(rec.ts_ns ==
+            1700000001ull * 1000000000ull + (ns ? 999999999ull : 999999000ull));
+    T_CHECK_EQ(rec.caplen, 20);
+    T_CHECK_EQ(rec.wirelen, 60);
+
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_DONE);
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_DONE);
+    tc_pcapfile_progress(pf, &done, &total);
+    T_CHECK_EQ(done, f->len);
+    T_CHECK_EQ(total, f->len);
+
+    tc_pcapfile_rewind(pf);
+    tc_pcapfile_progress(pf, &done, &total);
+    T_CHECK_EQ(done, 24);
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+    T_CHECK_EQ(rec.recno, 1);
+    T_CHECK_EQ(rec.data[33], 1);
+
+    tc_pcapfile_stats(pf, &st);
+    T_CHECK_EQ(st.records, 3);
+    T_CHECK_EQ(st.over_snaplen, 0);
+    T_CHECK_EQ(st.truncated_tail, 0);
+
+    tc_pcapfile_close(pf);
+    free(f);
+}
+
+
+static void
+test_classic_formats(void)
+{
+    classic_one(false, 0xa1b2c3d4);
+    classic_one(true, 0xa1b2c3d4);
+    classic_one(false, 0xa1b23c4d);
+    classic_one(true, 0xa1b23c4d);
+}
+
+
+/* The file ends inside a record header, then inside the data. */
+static void
+test_classic_truncated(void)
+{
+    t_file_t           *f = calloc(1, sizeof(*f));
+    tc_pcapfile_t      *pf;
+    tc_pcapfile_rec_t   rec;
+    tc_pcapfile_stats_t st;
+    uint8_t             frame[64];
+    char                err[256] = "";
+    size_t              full, cut;
+    int                 bad = 0;
+
+    pcap_hdr(f, false, 0xa1b2c3d4, 65535, TC_DLT_EN10MB);
+    pcap_rec(f, 1, 0, frame, (uint32_t) eth_v4(frame, 1), 34);
+    pcap_rec(f, 2, 0, frame, (uint32_t) eth_v4(frame, 2), 34);
+    full = f->len;
+
+    /* every cut inside the second record: one record, then DONE */
+    for (cut = 24 + 16 + 34 + 1; cut < full; cut++) {
+        pf = tc_pcapfile_open_mem(f->buf, cut, "t.pcap", err, sizeof(err));
+        if (pf == NULL) {
+            bad++;
+            continue;
+        }
+        bad += tc_pcapfile_next(pf, &rec, err, sizeof(err)) != TC_OK;
+        bad += tc_pcapfile_next(pf, &rec, err, sizeof(err)) != TC_DONE;
+        bad += tc_pcapfile_next(pf, &rec, err, sizeof(err)) != TC_DONE;
+        tc_pcapfile_stats(pf, &st);
+        bad += st.truncated_tail != 1 || st.records != 1;
+        tc_pcapfile_close(pf);
+    }
+    T_CHECK_EQ(bad, 0);
+
+    /* every cut of the global header: refused with a reason */
+    for (cut = 1; cut < 24; cut++) {
+        err[0] = '\0';
+        pf = tc_pcapfile_open_mem(f->buf, cut, "t.pcap", err, sizeof(err));
+        bad += pf != NULL || strstr(err, "t.pcap") == NULL;
+        tc_pcapfile_close(pf);
+    }
+    T_CHECK_EQ(bad, 0);
+
+    /* header only: no records, not truncated */
+    pf = tc_pcapfile_open_mem(f->buf, 24, "t.pcap", err, sizeof(err));
+    T_CHECK(pf != NULL);
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_DONE);
+    tc_pcapfile_stats(pf, &st);
+    T_CHECK_EQ(st.truncated_tail, 0);
+    tc_pcapfile_close(pf);
+    free(f);
+}
+
+
+/* caplen beyond TC_PCAPFILE_CAPLEN_MAX: framing lost, an error. */
+static void
+test_classic_huge_caplen(void)
+{
+    t_file_t         *f = calloc(1, sizeof(*f));
+    tc_pcapfile_t    *pf;
+    tc_pcapfile_rec_t rec;
+    uint8_t           frame[64];
+    char              err[256] = "";
+
+    pcap_hdr(f, true, 0xa1b2c3d4, 65535, TC_DLT_EN10MB);
+    pcap_rec(f, 1, 0, frame, (uint32_t) eth_v4(frame, 1), 34);
+    put_u32(f, 2);
+    put_u32(f, 0);
+    put_u32(f, TC_PCAPFILE_CAPLEN_MAX + 1);
+    put_u32(f, 60);
+    put_bytes(f, frame, 34);
+
+    pf = open_f(f, err, sizeof(err));
+    T_CHECK(pf != NULL);
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_ERROR);
+    T_CHECK(strstr(err, "t.pcap") != NULL);
+    T_CHECK(strstr(err, "record 2") != NULL);
+    tc_pcapfile_close(pf);
+    free(f);
+}
+
+
+/* caplen over the file's snaplen: counted, skipped, reading goes on. */
+static void
+test_classic_over_snaplen(void)
+{
+    t_file_t           *f = calloc(1, sizeof(*f));
+    tc_pcapfile_t      *pf;
+    tc_pcapfile_rec_t   rec;
+    tc_pcapfile_stats_t st;
+    uint8_t             frame[64];
+    char                err[256] = "";
+    int                 i;
+
+    pcap_hdr(f, false, 0xa1b2c3d4, 30, TC_DLT_EN10MB);
+    for (i = 0; i < 8; i++) {
+        pcap_rec(f, 1, 0, frame, (uint32_t) eth_v4(frame, 1), 34);
+    }
+    pcap_rec(f, 2, 0, frame, 30, 34);
+
+    pf = open_f(f, err, sizeof(err));
+    T_CHECK(pf != NULL);
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+    T_CHECK_EQ(rec.recno, 9);
+    T_CHECK_EQ(rec.caplen, 30);
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_DONE);
+    tc_pcapfile_stats(pf, &st);
+    T_CHECK_EQ(st.over_snaplen, 8);
+    T_CHECK_EQ(st.records, 1);
+    tc_pcapfile_close(pf);
+
+    /* snaplen 0 means "no limit" (262144) */
+    pcap_hdr(f, false, 0xa1b2c3d4, 0, TC_DLT_EN10MB);
+    pcap_rec(f, 1, 0, frame, (uint32_t) eth_v4(frame, 1), 34);
+    pf = open_f(f, err, sizeof(err));
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+    tc_pcapfile_close(pf);
+    free(f);
+}
+
+
+static void
+test_not_pcap(void)
+{
+    static const uint8_t text[] = "GET / HTTP/1.1\r\n";
+    t_file_t            *f = calloc(1, sizeof(*f));
+    tc_pcapfile_t       *pf;
+    char                 err[256] = "";
+
+    pf = tc_pcapfile_open_mem(text, sizeof(text) - 1, "t.pcap", err,
+                              sizeof(err));
+    T_CHECK(pf == NULL);
+    T_CHECK(strstr(err, "t.pcap: not a pcap or pcapng file") != NULL);
+    T_CHECK(strstr(err, "0x47455420") != NULL);
+
+    pf = tc_pcapfile_open_mem(text, 0, "t.pcap", err, sizeof(err));
+    T_CHECK(pf == NULL);
+    T_CHECK(strstr(err, "t.pcap: empty") != NULL);
+
+    pcap_hdr(f, false, 0xa1b2c3d4, 0, TC_DLT_EN10MB);
+    f->buf[4] = 3; /* major version 3 */
+    pf = open_f(f, err, sizeof(err));
+    T_CHECK(pf == NULL);
+    T_CHECK(strstr(err, "unsupported pcap version 3.4") != NULL);
+
+    /* NULL error buffers are allowed */
+    T_CHECK(tc_pcapfile_open_mem(text, 4, "t", NULL, 0) == NULL);
+    free(f);
+}
+
+
+/* tc_pcapfile_open() on real paths: missing, a directory, empty, good. */
+static void
+test_open_files(void)
+{
+    t_file_t         *f = calloc(1, sizeof(*f));
+    tc_pcapfile_t    *pf;
+    tc_pcapfile_rec_t rec;
+    uint8_t           frame[64];
+    char              dir[] = "/tmp/test_pcapfile.XXXXXX";
+    char              path[300], err[512] = "";
+    FILE             *fp;
+
+    if (mkdtemp(dir) == NULL) {
+        T_CHECK(!"mkdtemp");
+        free(f);
+        return;
+    }
+
+    snprintf(path, sizeof(path), "%s/missing.pcap", dir);
+    T_CHECK(tc_pcapfile_open(path, err, sizeof(err)) == NULL);
+    T_CHECK(strstr(err, path) != NULL);
+    T_CHECK(strstr(err, "No such file") != NULL);
+
+    T_CHECK(tc_pcapfile_open(dir, err, sizeof(err)) == NULL);
+    T_CHECK(strstr(err, "directory") != NULL);
+
+    snprintf(path, sizeof(path), "%s/empty.pcap", dir);
+    fp = fopen(path, "w");
+    T_CHECK(fp != NULL && fclose(fp) == 0);
+    T_CHECK(tc_pcapfile_open(path, err, sizeof(err)) == NULL);
+    T_CHECK(strstr(err, "empty") != NULL);
+    unlink(path);
+
+    snprintf(path, sizeof(path), "%s/good.pcap", dir);
+    pcap_hdr(f, false, 0xa1b2c3d4, 65535, TC_DLT_EN10MB);
+    pcap_rec(f, 5, 6, frame, (uint32_t) eth_v4(frame, 7), 34);
+    fp = fopen(path, "w");
+    T_CHECK(fp != NULL && fwrite(f->buf, 1, f->len, fp) == f->len &&
+            fclose(fp) == 0);
+    pf = tc_pcapfile_open(path, err, sizeof(err));
+    T_CHECK(pf != NULL);
+    if (pf != NULL) {
+        T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+        T_CHECK_EQ(rec.data[33], 7);
+        T_CHECK_EQ(rec.ts_ns, 5000006000);
+        T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_DONE);
+        tc_pcapfile_close(pf);
+    }
+    unlink(path);
+    rmdir(dir);
+    tc_pcapfile_close(NULL);
+    free(f);
+}
+
+
+int
+main(void)
+{
+    tc_log_init("test_pcapfile", NULL, TC_LOG_ERR);
+
+    T_RUN(test_classic_formats);
+    T_RUN(test_classic_truncated);
+    T_RUN(test_classic_huge_caplen);
+    T_RUN(test_classic_over_snaplen);
+    T_RUN(test_not_pcap);
+    T_RUN(test_open_files);
+    return T_REPORT();
+}
