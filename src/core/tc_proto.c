@@ -57,6 +57,21 @@
 /* PING, PONG: token u64. */
 #define PING_LEN 8
 
+/* CHECK: token u32 | flags u32.  CHECK_REPLY: token u32, then items of
+ * tag u8 | len u8 | value[len]. */
+#define CHECK_LEN     8
+#define CREP_FIXED    4
+#define ITEM_HDR      2
+#define ITEM_NUM_LEN  8
+#define TAG_VERSION   0x40
+#define TAG_DEVICES   0x41
+#define TAG_FILTER    0x42
+#define TAG_RP_FILTER 0x43
+#define CREP_BODY_MAX                                                          \
+    (CREP_FIXED + TC_CHECK_N_MAX * (ITEM_HDR + ITEM_NUM_LEN) +                 \
+     (ITEM_HDR + TC_CHECK_VERSION_MAX) + 2 * (ITEM_HDR + TC_CHECK_TEXT_MAX) +  \
+     TC_CHECK_RPF_MAX * (ITEM_HDR + 1 + TC_CHECK_IFNAME_MAX))
+
 /* The wire sizes are a contract with every peer: pin them. */
 _Static_assert(4 + 1 + 1 + 2 + 4 == TC_PROTO_HDR_LEN, "frame header size");
 _Static_assert(HDR_OFF_LEN + 4 == TC_PROTO_HDR_LEN, "frame header layout");
@@ -75,6 +90,14 @@ _Static_assert(ROUTE_MAX_COUNT <= UINT16_MAX, "route count fits u16");
 _Static_assert(TC_PROTO_NAME_MAX < UINT16_MAX, "name_len fits u16");
 _Static_assert(sizeof(((tc_addr_t *) 0)->addr) == ENTRY_ADDR_LEN,
                "tc_addr_t holds a wire address");
+/* Number tags sit below the text tags, and every bit fits in has. */
+_Static_assert(TC_CHECK_N_MAX < TAG_VERSION, "number tags below text tags");
+_Static_assert(TC_CHECK_N_MAX <= 32, "one has bit per number");
+/* Every item length fits its u8, and a whole report fits one frame. */
+_Static_assert(TC_CHECK_TEXT_MAX <= UINT8_MAX, "text length fits u8");
+_Static_assert(1 + TC_CHECK_IFNAME_MAX <= UINT8_MAX, "rp_filter item fits");
+_Static_assert(CREP_BODY_MAX <= TC_PROTO_MAX_BODY, "a report fits a frame");
+_Static_assert(TC_CHECK_RPF_MAX <= 255, "rp_filter count fits a byte");
 
 
 static inline uint16_t
@@ -301,6 +324,111 @@ tc_proto_decode_ping(const tc_frame_t *f, uint64_t *token)
 
 
 /*
+ * Decodes a CHECK body into *token.  Returns TC_OK, or TC_ERROR for a body
+ * that is not exactly 8 bytes or a frame of another type.  The flags word
+ * is reserved: a later version may set bits this one ignores.
+ */
+int
+tc_proto_decode_check(const tc_frame_t *f, uint32_t *token)
+{
+    if (f->type != TC_MSG_CHECK || f->body_len != CHECK_LEN) {
+        return TC_ERROR;
+    }
+
+    *token = get_u32(f->body);
+    return TC_OK;
+}
+
+
+/* Copies a text item of len bytes into dst (cap bytes with the NUL), the
+ * rest zeroed: a repeated item leaves no tail of the earlier one.
+ * TC_ERROR if it is too long or holds a NUL. */
+static int
+get_text(char *dst, size_t cap, const uint8_t *v, size_t len)
+{
+    if (len >= cap || memchr(v, '\0', len) != NULL) {
+        return TC_ERROR;
+    }
+    memset(dst, 0, cap);
+    memcpy(dst, v, len);
+    dst[len] = '\0';
+    return TC_OK;
+}
+
+
+/* Decodes one CHECK_REPLY item (its value is len bytes at v) into out. */
+static int
+crep_item(tc_msg_check_reply_t *out, uint8_t tag, const uint8_t *v, size_t len)
+{
+    tc_check_rpf_t *e;
+
+    if (tag >= 1 && tag <= TC_CHECK_N_MAX) {
+        if (len != ITEM_NUM_LEN) {
+            return TC_ERROR;
+        }
+        tc_check_set(out, (tc_check_num_e) (tag - 1), get_u64(v));
+        return TC_OK;
+    }
+
+    switch (tag) {
+    case TAG_VERSION:
+        return get_text(out->version, sizeof(out->version), v, len);
+    case TAG_DEVICES:
+        return get_text(out->devices, sizeof(out->devices), v, len);
+    case TAG_FILTER:
+        return get_text(out->filter, sizeof(out->filter), v, len);
+    case TAG_RP_FILTER:
+        if (len < 2 || out->nrpf == TC_CHECK_RPF_MAX) {
+            return TC_ERROR;
+        }
+        e = &out->rpf[out->nrpf];
+        e->value = v[0];
+        if (get_text(e->dev, sizeof(e->dev), v + 1, len - 1) != TC_OK) {
+            return TC_ERROR;
+        }
+        out->nrpf++;
+        return TC_OK;
+    default:
+        return TC_OK; /* from a newer intercept: skipped */
+    }
+}
+
+
+/*
+ * Decodes a CHECK_REPLY body into out (zeroed first).  Every item is
+ * checked against the bytes left in the body before it is read.  Returns
+ * TC_OK, or TC_ERROR as tc_proto.h lists (out is then unspecified).
+ */
+int
+tc_proto_decode_check_reply(const tc_frame_t *f, tc_msg_check_reply_t *out)
+{
+    const uint8_t *b = f->body;
+    size_t         off, len;
+
+    memset(out, 0, sizeof(*out));
+    if (f->type != TC_MSG_CHECK_REPLY || f->body_len < CREP_FIXED) {
+        return TC_ERROR;
+    }
+    out->token = get_u32(b);
+
+    for (off = CREP_FIXED; off < f->body_len; off += ITEM_HDR + len) {
+        if (f->body_len - off < ITEM_HDR) {
+            return TC_ERROR;
+        }
+        len = b[off + 1];
+        if (f->body_len - off - ITEM_HDR < len) {
+            return TC_ERROR;
+        }
+        if (crep_item(out, b[off], b + off + ITEM_HDR, len) != TC_OK) {
+            return TC_ERROR;
+        }
+    }
+
+    return TC_OK;
+}
+
+
+/*
  * Checks a ROUTE body's framing: count >= 1 and a body of exactly count
  * entries.  Returns count, or TC_ERROR for a malformed body or a frame of
  * another type.  Entries are checked one by one in tc_proto_route_at().
@@ -518,6 +646,116 @@ tc_proto_encode_ping(uint8_t *buf, size_t cap, uint8_t type, uint64_t token)
 
 
 /*
+ * Encodes a CHECK frame carrying token (flags 0).  Returns the frame
+ * length, or 0 if it does not fit in cap.
+ */
+size_t
+tc_proto_encode_check(uint8_t *buf, size_t cap, uint32_t token)
+{
+    size_t total;
+
+    total = put_header(buf, cap, TC_MSG_CHECK, CHECK_LEN);
+    if (total == 0) {
+        return 0;
+    }
+
+    put_u32(buf + TC_PROTO_HDR_LEN, token);
+    put_u32(buf + TC_PROTO_HDR_LEN + 4, 0);
+    return total;
+}
+
+
+/* Appends one item at b + *off (room checked by the caller's bound). */
+static void
+put_item(uint8_t *b, size_t *off, uint8_t tag, uint8_t first, const void *v,
+         size_t len)
+{
+    b[*off] = tag;
+    if (tag == TAG_RP_FILTER) {
+        b[*off + 1] = (uint8_t) (len + 1);
+        b[*off + 2] = first;
+        memcpy(b + *off + 3, v, len);
+        *off += ITEM_HDR + 1 + len;
+        return;
+    }
+    b[*off + 1] = (uint8_t) len;
+    memcpy(b + *off + ITEM_HDR, v, len);
+    *off += ITEM_HDR + len;
+}
+
+
+/* Whether every text and entry of m is terminated within its bounds and
+ * every rp_filter entry has a name. */
+static bool
+crep_valid(const tc_msg_check_reply_t *m)
+{
+    size_t i, n;
+
+    if ((m->has >> TC_CHECK_N_MAX) != 0 || m->nrpf > TC_CHECK_RPF_MAX ||
+        strnlen(m->version, sizeof(m->version)) == sizeof(m->version) ||
+        strnlen(m->devices, sizeof(m->devices)) == sizeof(m->devices) ||
+        strnlen(m->filter, sizeof(m->filter)) == sizeof(m->filter)) {
+        return false;
+    }
+
+    for (i = 0; i < m->nrpf; i++) {
+        n = strnlen(m->rpf[i].dev, sizeof(m->rpf[i].dev));
+        if (n == 0 || n == sizeof(m->rpf[i].dev)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+
+/*
+ * Encodes a CHECK_REPLY frame from m: the numbers present, the non-empty
+ * texts, the rp_filter entries.  The body is built in a local buffer whose
+ * size is the largest possible report (CREP_BODY_MAX), so no item can
+ * overrun it.  Returns the frame length, or 0 (see tc_proto.h).
+ */
+size_t
+tc_proto_encode_check_reply(uint8_t *buf, size_t cap,
+                            const tc_msg_check_reply_t *m)
+{
+    uint8_t body[CREP_BODY_MAX], v[ITEM_NUM_LEN];
+    size_t  off = CREP_FIXED, i, total;
+
+    if (!crep_valid(m)) {
+        return 0;
+    }
+    put_u32(body, m->token);
+
+    for (i = 0; i < TC_CHECK_N_MAX; i++) {
+        if (m->has & (1u << i)) {
+            put_u64(v, m->num[i]);
+            put_item(body, &off, (uint8_t) (i + 1), 0, v, sizeof(v));
+        }
+    }
+    if (m->version[0] != '\0') {
+        put_item(body, &off, TAG_VERSION, 0, m->version, strlen(m->version));
+    }
+    if (m->devices[0] != '\0') {
+        put_item(body, &off, TAG_DEVICES, 0, m->devices, strlen(m->devices));
+    }
+    if (m->filter[0] != '\0') {
+        put_item(body, &off, TAG_FILTER, 0, m->filter, strlen(m->filter));
+    }
+    for (i = 0; i < m->nrpf; i++) {
+        put_item(body, &off, TAG_RP_FILTER, m->rpf[i].value, m->rpf[i].dev,
+                 strlen(m->rpf[i].dev));
+    }
+
+    total = put_header(buf, cap, TC_MSG_CHECK_REPLY, off);
+    if (total == 0) {
+        return 0;
+    }
+    memcpy(buf + TC_PROTO_HDR_LEN, body, off);
+    return total;
+}
+
+
+/*
  * Returns the name of a frame type for log lines: a static string, "unknown"
  * for any type this version does not define.
  */
@@ -535,6 +773,10 @@ tc_proto_type_str(int type)
         return "PING";
     case TC_MSG_PONG:
         return "PONG";
+    case TC_MSG_CHECK:
+        return "CHECK";
+    case TC_MSG_CHECK_REPLY:
+        return "CHECK_REPLY";
     }
 
     return "unknown";

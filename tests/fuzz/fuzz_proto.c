@@ -179,15 +179,79 @@ check_ping(const tc_frame_t *f, size_t flen)
 }
 
 
+static void
+check_check(const tc_frame_t *f, size_t flen)
+{
+    tc_frame_t f2;
+    uint32_t   token, token2;
+    uint8_t   *buf;
+
+    if (tc_proto_decode_check(f, &token) != TC_OK) {
+        return;
+    }
+
+    buf = malloc(flen);
+    FUZZ_CHECK(buf != NULL);
+    FUZZ_CHECK(tc_proto_encode_check(buf, flen - 1, token) == 0);
+    FUZZ_CHECK(tc_proto_encode_check(buf, flen, token) == flen);
+
+    redecode(buf, flen, TC_MSG_CHECK, &f2);
+    FUZZ_CHECK(tc_proto_decode_check(&f2, &token2) == TC_OK);
+    FUZZ_CHECK(token2 == token);
+    free(buf);
+}
+
+
+/* A decoded report encodes again (no longer than the frame: unknown tags
+ * and repeats are dropped) and decodes to the very same struct. */
+static void
+check_check_reply(const tc_frame_t *f, size_t flen)
+{
+    tc_msg_check_reply_t *m, *m2;
+    tc_frame_t            f2;
+    uint8_t              *buf;
+    size_t                n;
+
+    m = malloc(sizeof(*m));
+    m2 = malloc(sizeof(*m2));
+    FUZZ_CHECK(m != NULL && m2 != NULL);
+
+    if (tc_proto_decode_check_reply(f, m) == TC_OK) {
+        FUZZ_CHECK(m->nrpf <= TC_CHECK_RPF_MAX);
+        buf = malloc(flen);
+        FUZZ_CHECK(buf != NULL);
+        n = tc_proto_encode_check_reply(buf, flen, m);
+        FUZZ_CHECK(n >= TC_PROTO_HDR_LEN + 4 && n <= flen);
+        FUZZ_CHECK(tc_proto_encode_check_reply(buf, n - 1, m) == 0);
+
+        redecode(buf, n, TC_MSG_CHECK_REPLY, &f2);
+        FUZZ_CHECK(tc_proto_decode_check_reply(&f2, m2) == TC_OK);
+        FUZZ_CHECK(memcmp(m, m2, sizeof(*m)) == 0);
+        free(buf);
+    }
+
+    free(m2);
+    free(m);
+}
+
+
 /* Body decoders must refuse frames of the wrong type. */
 static void
 check_wrong_type(const tc_frame_t *f)
 {
-    tc_msg_hello_t h;
-    tc_msg_reply_t r;
-    tc_msg_route_t rt;
-    uint64_t       t;
+    tc_msg_hello_t       h;
+    tc_msg_reply_t       r;
+    tc_msg_route_t       rt;
+    uint64_t             t;
+    uint32_t             t32;
+    tc_msg_check_reply_t cr;
 
+    if (f->type != TC_MSG_CHECK) {
+        FUZZ_CHECK(tc_proto_decode_check(f, &t32) == TC_ERROR);
+    }
+    if (f->type != TC_MSG_CHECK_REPLY) {
+        FUZZ_CHECK(tc_proto_decode_check_reply(f, &cr) == TC_ERROR);
+    }
     if (f->type != TC_MSG_HELLO) {
         FUZZ_CHECK(tc_proto_decode_hello(f, &h) == TC_ERROR);
     }
@@ -241,6 +305,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case TC_MSG_PING:
         case TC_MSG_PONG:
             check_ping(&f, flen);
+            break;
+        case TC_MSG_CHECK:
+            check_check(&f, flen);
+            break;
+        case TC_MSG_CHECK_REPLY:
+            check_check_reply(&f, flen);
             break;
         default:
             /* Unknown types are skipped by length, as a daemon would. */

@@ -10,7 +10,11 @@ import struct
 
 MAGIC = 0x54435059
 VERSION = 1
-HELLO, ROUTE, REPLY, PING, PONG = 1, 2, 3, 4, 5
+HELLO, ROUTE, REPLY, PING, PONG, CHECK, CHECK_REPLY = 1, 2, 3, 4, 5, 6, 7
+# CHECK_REPLY item tags: numbers 1..12 (u64), then texts and rp_filter.
+N_INPUT, N_QUEUE_NUM, N_IP_FORWARD, N_PACKETS, N_QUEUE_SEQ = 1, 2, 3, 4, 5
+T_VERSION, T_DEVICES, T_FILTER, T_RP_FILTER = 0x40, 0x41, 0x42, 0x43
+CAP_CHECK = 2
 AF_INET, AF_INET6 = 4, 6
 OUT = os.path.join("tests", "fuzz", "corpus", "proto")
 
@@ -49,6 +53,61 @@ def reply(family, flags, hdr_len, orig_len, pkt):
 
 def ping(token):
     return struct.pack(">Q", token)
+
+
+def check(token, flags=0):
+    return struct.pack(">II", token, flags)
+
+
+def item(tag, value):
+    return struct.pack(">BB", tag, len(value)) + value
+
+
+def num(tag, v):
+    return item(tag, struct.pack(">Q", v))
+
+
+def rpf(dev, value):
+    return item(T_RP_FILTER, bytes([value]) + dev.encode())
+
+
+def check_reply(token, items):
+    return struct.pack(">I", token) + b"".join(items)
+
+
+def check_seeds(s):
+    nfq = check_reply(7, [num(N_INPUT, 1), num(N_QUEUE_NUM, 0),
+                          num(N_IP_FORWARD, 0), num(N_PACKETS, 12),
+                          num(N_QUEUE_SEQ, 12), item(T_VERSION, b"0.1.0"),
+                          rpf("all", 0), rpf("default", 1), rpf("eth0", 2)])
+    pcap = check_reply(8, [num(N_INPUT, 2), num(N_IP_FORWARD, 1),
+                           item(T_DEVICES, b"eth0,eth1"),
+                           item(T_FILTER, b"tcp and src port 80"),
+                           item(T_VERSION, b"0.1.0")])
+    s["hello_caps_check"] = frame(HELLO, hello("tcpcopy --check", 1,
+                                               CAP_CHECK))
+    s["check"] = frame(CHECK, check(0x01020304))
+    s["check_flags"] = frame(CHECK, check(1, 0xffffffff))
+    s["check_short"] = frame(CHECK, check(1)[:7])
+    s["check_reply_nfqueue"] = frame(CHECK_REPLY, nfq)
+    s["check_reply_pcap"] = frame(CHECK_REPLY, pcap)
+    s["check_reply_empty"] = frame(CHECK_REPLY, check_reply(0, []))
+    s["check_reply_unknown_tag"] = frame(CHECK_REPLY, check_reply(
+        1, [item(0x7f, b"later"), num(N_PACKETS, 1), num(N_PACKETS, 2),
+            item(T_VERSION, b"0.1.0-long"), item(T_VERSION, b"0.2")]))
+    s["check_reply_num_len7"] = frame(CHECK_REPLY, check_reply(
+        1, [item(N_PACKETS, bytes(7))]))
+    s["check_reply_trunc_item"] = frame(CHECK_REPLY,
+                                        check_reply(1, [num(N_PACKETS, 1)])[:9])
+    s["check_reply_text_nul"] = frame(CHECK_REPLY, check_reply(
+        1, [item(T_FILTER, b"tcp\0port")]))
+    s["check_reply_rpf_noname"] = frame(CHECK_REPLY, check_reply(
+        1, [item(T_RP_FILTER, b"\x01")]))
+    s["check_reply_rpf_33"] = frame(CHECK_REPLY, check_reply(
+        1, [rpf("e%d" % i, 1) for i in range(33)]))
+    s["stream_check"] = (s["hello_caps_check"] + s["check"]
+                         + s["check_reply_nfqueue"] + s["route_add_v4"]
+                         + s["reply_v4_hdr"])
 
 
 def seeds():
@@ -101,6 +160,7 @@ def seeds():
     s["reply_payload_no_flag"] = frame(
         REPLY, reply(AF_INET, 0, 40, 51, hdr_p + b"hello world"))
     s["ping_short"] = frame(PING, ping(5)[:7])
+    check_seeds(s)
     return s
 
 

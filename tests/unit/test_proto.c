@@ -126,7 +126,9 @@ test_type_str(void)
     T_CHECK(strcmp(tc_proto_type_str(TC_MSG_PING), "PING") == 0);
     T_CHECK(strcmp(tc_proto_type_str(TC_MSG_PONG), "PONG") == 0);
     T_CHECK(strcmp(tc_proto_type_str(0), "unknown") == 0);
-    T_CHECK(strcmp(tc_proto_type_str(6), "unknown") == 0);
+    T_CHECK(strcmp(tc_proto_type_str(TC_MSG_CHECK), "CHECK") == 0);
+    T_CHECK(strcmp(tc_proto_type_str(TC_MSG_CHECK_REPLY), "CHECK_REPLY") == 0);
+    T_CHECK(strcmp(tc_proto_type_str(8), "unknown") == 0);
     T_CHECK(strcmp(tc_proto_type_str(-1), "unknown") == 0);
     T_CHECK(strcmp(tc_proto_type_str(255), "unknown") == 0);
 }
@@ -503,7 +505,7 @@ test_ping_round_trip(void)
 
     T_CHECK_EQ(tc_proto_encode_ping(buf, sizeof(buf), TC_MSG_HELLO, 1), 0);
     T_CHECK_EQ(tc_proto_encode_ping(buf, sizeof(buf), 0, 1), 0);
-    T_CHECK_EQ(tc_proto_encode_ping(buf, sizeof(buf), 6, 1), 0);
+    T_CHECK_EQ(tc_proto_encode_ping(buf, sizeof(buf), TC_MSG_CHECK, 1), 0);
 }
 
 
@@ -1057,6 +1059,267 @@ test_encode_caps(void)
 }
 
 
+/* A report with every kind of item, as intercept on an assistant sends. */
+static void
+full_report(tc_msg_check_reply_t *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->token = 0xa1b2c3d4;
+    tc_check_set(m, TC_CHECK_N_INPUT, TC_CHECK_INPUT_PCAP);
+    tc_check_set(m, TC_CHECK_N_IP_FORWARD, 0);
+    tc_check_set(m, TC_CHECK_N_PACKETS, 0x0102030405060708ull);
+    tc_check_set(m, TC_CHECK_N_UPTIME, 17);
+    strcpy(m->version, "0.1.0");
+    strcpy(m->devices, "eth0,eth1");
+    memset(m->filter, 'f', TC_CHECK_TEXT_MAX);
+    strcpy(m->rpf[0].dev, "all");
+    m->rpf[0].value = 2;
+    memset(m->rpf[1].dev, 'd', TC_CHECK_IFNAME_MAX);
+    m->rpf[1].value = 255;
+    m->nrpf = 2;
+}
+
+
+static void
+test_check_round_trip(void)
+{
+    tc_msg_check_reply_t m, d;
+    tc_frame_t           f;
+    uint8_t              buf[2048];
+    uint32_t             token = 0;
+    uint64_t             ping;
+    size_t               n;
+    guard_t              g;
+
+    n = tc_proto_encode_check(buf, sizeof(buf), 0xdeadbeef);
+    T_CHECK_EQ(n, TC_PROTO_HDR_LEN + 8);
+    T_CHECK_EQ(buf[5], TC_MSG_CHECK);
+    T_CHECK_EQ(decode_guarded(&g, buf, n, &f), (int) n);
+    T_CHECK_EQ(tc_proto_decode_check(&f, &token), TC_OK);
+    T_CHECK_EQ(token, 0xdeadbeef);
+    T_CHECK_EQ(tc_proto_decode_ping(&f, &ping), TC_ERROR);
+    guard_free(&g);
+
+    full_report(&m);
+    n = tc_proto_encode_check_reply(buf, sizeof(buf), &m);
+    /* 4 numbers of 10, version 7, devices 11, filter 257, two rpf 6 + 18 */
+    T_CHECK_EQ(n, TC_PROTO_HDR_LEN + 4 + 40 + 7 + 11 + 257 + 6 + 18);
+    T_CHECK_EQ(decode_guarded(&g, buf, n, &f), (int) n);
+    memset(&d, 0xa5, sizeof(d));
+    T_CHECK_EQ(tc_proto_decode_check_reply(&f, &d), TC_OK);
+    T_CHECK(memcmp(&m, &d, sizeof(m)) == 0);
+    T_CHECK(tc_check_has(&d, TC_CHECK_N_IP_FORWARD));
+    T_CHECK(!tc_check_has(&d, TC_CHECK_N_QUEUE_SEQ));
+    T_CHECK_EQ(tc_proto_decode_check(&f, &token), TC_ERROR);
+    guard_free(&g);
+
+    /* An empty report: the token alone. */
+    memset(&m, 0, sizeof(m));
+    n = tc_proto_encode_check_reply(buf, sizeof(buf), &m);
+    T_CHECK_EQ(n, TC_PROTO_HDR_LEN + 4);
+    T_CHECK_EQ(decode_guarded(&g, buf, n, &f), (int) n);
+    T_CHECK_EQ(tc_proto_decode_check_reply(&f, &d), TC_OK);
+    T_CHECK_EQ(d.has, 0);
+    T_CHECK_EQ(d.nrpf, 0);
+    guard_free(&g);
+}
+
+
+/* Wire bytes built by hand: numbers big-endian, unknown tags skipped, the
+ * last of a repeated number kept. */
+static void
+test_check_reply_wire(void)
+{
+    static const uint8_t body[] = {
+        0,
+        0,
+        0,
+        9, /* token */
+        TC_CHECK_N_QUEUE_SEQ + 1,
+        8,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        1,
+        2,
+        0x7f,
+        3,
+        'x',
+        'y',
+        'z', /* unknown tag: skipped */
+        TC_CHECK_N_QUEUE_SEQ + 1,
+        8,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        5,
+        0x43,
+        5,
+        1,
+        'e',
+        't',
+        'h',
+        '0', /* rp_filter eth0 = 1 */
+        0x40,
+        0, /* empty version */
+    };
+    tc_msg_check_reply_t d;
+    tc_frame_t           f;
+    uint8_t              buf[128];
+    size_t               n;
+    guard_t              g;
+
+    n = raw_frame(buf, TC_PROTO_VERSION, TC_MSG_CHECK_REPLY, body,
+                  sizeof(body));
+    T_CHECK_EQ(decode_guarded(&g, buf, n, &f), (int) n);
+    T_CHECK_EQ(tc_proto_decode_check_reply(&f, &d), TC_OK);
+    T_CHECK_EQ(d.token, 9);
+    T_CHECK_EQ(d.has, 1u << TC_CHECK_N_QUEUE_SEQ);
+    T_CHECK_EQ(d.num[TC_CHECK_N_QUEUE_SEQ], 5);
+    T_CHECK_EQ(d.nrpf, 1);
+    T_CHECK(strcmp(d.rpf[0].dev, "eth0") == 0);
+    T_CHECK_EQ(d.rpf[0].value, 1);
+    T_CHECK_EQ(d.version[0], '\0');
+    guard_free(&g);
+}
+
+
+/* Decodes a hand-made CHECK_REPLY body; returns the decoder's verdict. */
+static int
+decode_crep(const uint8_t *body, uint32_t len)
+{
+    tc_msg_check_reply_t d;
+    tc_frame_t           f;
+    uint8_t              buf[4096];
+    size_t               n;
+    guard_t              g;
+    int                  rc;
+
+    n = raw_frame(buf, TC_PROTO_VERSION, TC_MSG_CHECK_REPLY, body, len);
+    if (decode_guarded(&g, buf, n, &f) != (int) n) {
+        guard_free(&g);
+        return 99;
+    }
+    rc = tc_proto_decode_check_reply(&f, &d);
+    guard_free(&g);
+    return rc;
+}
+
+
+static void
+test_bad_check(void)
+{
+    static const uint8_t num_short[] = {0, 0, 0, 1, 1, 7, 0, 0, 0, 0, 0, 0, 0};
+    static const uint8_t item_trunc[] = {0, 0, 0, 1, 0x40, 4, 'a', 'b'};
+    static const uint8_t tag_only[] = {0, 0, 0, 1, 0x40};
+    static const uint8_t text_nul[] = {0, 0, 0, 1, 0x41, 3, 'a', 0, 'b'};
+    static const uint8_t rpf_noname[] = {0, 0, 0, 1, 0x43, 1, 2};
+    static const uint8_t rpf_long[] = {0,   0,   0,   1,   0x43, 17,  1,   'a',
+                                       'a', 'a', 'a', 'a', 'a',  'a', 'a', 'a',
+                                       'a', 'a', 'a', 'a', 'a',  'a', 'a'};
+    uint8_t              body[4 + 2 + 40], many[4 + 33 * 4];
+    tc_msg_check_reply_t m;
+    tc_frame_t           f;
+    uint8_t              buf[2048];
+    uint32_t             token;
+    size_t               i, n;
+    guard_t              g;
+
+    T_CHECK_EQ(decode_crep(num_short, sizeof(num_short)), TC_ERROR);
+    T_CHECK_EQ(decode_crep(item_trunc, sizeof(item_trunc)), TC_ERROR);
+    T_CHECK_EQ(decode_crep(tag_only, sizeof(tag_only)), TC_ERROR);
+    T_CHECK_EQ(decode_crep(text_nul, sizeof(text_nul)), TC_ERROR);
+    T_CHECK_EQ(decode_crep(rpf_noname, sizeof(rpf_noname)), TC_ERROR);
+    T_CHECK_EQ(decode_crep(rpf_long, sizeof(rpf_long)), TC_ERROR);
+    T_CHECK_EQ(decode_crep(num_short, 3), TC_ERROR); /* no token */
+
+    /* A version text of 32 bytes is one too many. */
+    memset(body, 'v', sizeof(body));
+    wr32(body, 1);
+    body[4] = 0x40;
+    body[5] = 32;
+    T_CHECK_EQ(decode_crep(body, 4 + 2 + 32), TC_ERROR);
+    body[5] = 31;
+    T_CHECK_EQ(decode_crep(body, 4 + 2 + 31), TC_OK);
+
+    /* 33 rp_filter entries: one more than a report holds. */
+    wr32(many, 1);
+    for (i = 0; i < 33; i++) {
+        memcpy(many + 4 + i * 4, "\x43\x02\x01x", 4);
+    }
+    T_CHECK_EQ(decode_crep(many, 4 + 32 * 4), TC_OK);
+    T_CHECK_EQ(decode_crep(many, sizeof(many)), TC_ERROR);
+
+    /* CHECK is exactly 8 bytes. */
+    n = raw_frame(buf, TC_PROTO_VERSION, TC_MSG_CHECK, body, 7);
+    T_CHECK_EQ(decode_guarded(&g, buf, n, &f), (int) n);
+    T_CHECK_EQ(tc_proto_decode_check(&f, &token), TC_ERROR);
+    guard_free(&g);
+
+    /* The encoder refuses what its decoder would. */
+    full_report(&m);
+    m.has |= 1u << TC_CHECK_N_MAX;
+    T_CHECK_EQ(tc_proto_encode_check_reply(buf, sizeof(buf), &m), 0);
+    full_report(&m);
+    memset(m.version, 'v', sizeof(m.version));
+    T_CHECK_EQ(tc_proto_encode_check_reply(buf, sizeof(buf), &m), 0);
+    full_report(&m);
+    m.rpf[1].dev[0] = '\0';
+    T_CHECK_EQ(tc_proto_encode_check_reply(buf, sizeof(buf), &m), 0);
+    full_report(&m);
+    m.nrpf = TC_CHECK_RPF_MAX + 1;
+    T_CHECK_EQ(tc_proto_encode_check_reply(buf, sizeof(buf), &m), 0);
+}
+
+
+static size_t
+enc_check_reply(uint8_t *buf, size_t cap, const void *arg)
+{
+    return tc_proto_encode_check_reply(buf, cap, arg);
+}
+
+
+static size_t
+enc_check(uint8_t *buf, size_t cap, const void *arg)
+{
+    (void) arg;
+    return tc_proto_encode_check(buf, cap, 7);
+}
+
+
+/* The largest report fits a frame, and no encoder writes past cap. */
+static void
+test_check_caps(void)
+{
+    tc_msg_check_reply_t m;
+    size_t               i, need;
+
+    memset(&m, 0, sizeof(m));
+    for (i = 0; i < TC_CHECK_N_MAX; i++) {
+        tc_check_set(&m, (tc_check_num_e) i, i);
+    }
+    memset(m.version, 'v', TC_CHECK_VERSION_MAX);
+    memset(m.devices, 'd', TC_CHECK_TEXT_MAX);
+    memset(m.filter, 'f', TC_CHECK_TEXT_MAX);
+    for (i = 0; i < TC_CHECK_RPF_MAX; i++) {
+        memset(m.rpf[i].dev, 'e', TC_CHECK_IFNAME_MAX);
+    }
+    m.nrpf = TC_CHECK_RPF_MAX;
+    need = TC_PROTO_HDR_LEN + 4 + TC_CHECK_N_MAX * 10 +
+           (2 + TC_CHECK_VERSION_MAX) + 2 * (2 + TC_CHECK_TEXT_MAX) +
+           TC_CHECK_RPF_MAX * (3 + TC_CHECK_IFNAME_MAX);
+    check_caps(enc_check_reply, &m, need);
+    check_caps(enc_check, NULL, TC_PROTO_HDR_LEN + 8);
+}
+
+
 int
 main(void)
 {
@@ -1076,5 +1339,9 @@ main(void)
     T_RUN(test_bad_ping_and_type);
     T_RUN(test_back_to_back);
     T_RUN(test_encode_caps);
+    T_RUN(test_check_round_trip);
+    T_RUN(test_check_reply_wire);
+    T_RUN(test_bad_check);
+    T_RUN(test_check_caps);
     return T_REPORT();
 }
