@@ -34,6 +34,7 @@ typedef struct {
     tc_replay_t  *replay;
     tc_endpoint_t intercepts[TC_INTERCEPTS_MAX];
     size_t        nintercepts;
+    unsigned      ctl_conns; /* -C: connections per intercept */
     const char   *log_path;
     int           log_level;
     tc_daemon_t   proc; /* -d, -P, -u */
@@ -62,6 +63,9 @@ static const char usage_text[] =
     "  -s, --intercept HOST[:PORT][,...]\n"
     "                         intercept(s) to connect to (port 36524 by "
     "default)\n"
+    "  -C, --connections N    control connections per intercept (1..16, "
+    "default 1);\n"
+    "                         each session's replies come on one of them\n"
     "  -W, --no-wait          send each request as soon as it is captured\n"
     "                         instead of waiting for the target's answer to "
     "the\n"
@@ -350,6 +354,7 @@ parse_options(int argc, char **argv, tc_main_t *m)
     static const struct option longopts[] =
         {{"transfer", required_argument, NULL, 'x'},
          {"intercept", required_argument, NULL, 's'},
+         {"connections", required_argument, NULL, 'C'},
          {"no-wait", no_argument, NULL, 'W'},
          {"timeout", required_argument, NULL, 't'},
          {"stats-interval", required_argument, NULL, 1},
@@ -386,7 +391,7 @@ parse_options(int argc, char **argv, tc_main_t *m)
     opterr = 0;
     while (
         (c = getopt_long(argc, argv,
-                         ":x:s:Wt:l:dP:u:vhn:f:r:c:k:m:M:D:OgR:H:Li:F:B:S:o:",
+                         ":x:s:C:Wt:l:dP:u:vhn:f:r:c:k:m:M:D:OgR:H:Li:F:B:S:o:",
                          longopts, NULL)) != -1) {
         switch (c) {
         case 'x':
@@ -394,6 +399,10 @@ parse_options(int argc, char **argv, tc_main_t *m)
             break;
         case 's':
             parse_list(optarg, m, false);
+            break;
+        case 'C':
+            m->ctl_conns =
+                (unsigned) parse_number(optarg, 1, TC_CTL_CONNS_MAX, "-C");
             break;
         case 'W':
             m->replay->conf.no_wait = true;
@@ -522,6 +531,7 @@ on_signal(int signo, void *data)
     switch (signo) {
     case SIGUSR1:
         log_ledger(m, "");
+        tc_ctl_log_conns(m->replay->ctl);
         break;
     case SIGHUP:
         if (tc_log_reopen() != TC_OK) {
@@ -596,6 +606,9 @@ render_metrics(void *data, tc_mtext_t *t)
     m->replay->ledger.capture_drops = m->capture.drops;
     tc_ledger_prom(&m->replay->ledger,
                    m->replay->ctl ? tc_ctl_ready_count(m->replay->ctl) : 0, t);
+    if (m->replay->ctl != NULL) {
+        tc_ctl_prom(m->replay->ctl, t);
+    }
 }
 
 
@@ -616,8 +629,9 @@ start(tc_main_t *m, tc_event_loop_t *loop)
     }
 
     m->replay->ctl =
-        tc_ctl_create(loop, m->intercepts, m->nintercepts, &m->replay->ledger,
-                      tc_replay_reply, tc_replay_resync, m->replay);
+        tc_ctl_create(loop, m->intercepts, m->nintercepts, m->ctl_conns,
+                      &m->replay->ledger, tc_replay_reply, tc_replay_resync,
+                      m->replay);
     if (m->replay->ctl == NULL) {
         return TC_ERROR;
     }
@@ -662,6 +676,7 @@ stop(tc_main_t *m, tc_event_loop_t *loop)
     tc_replay_shutdown(m->replay);
     (void) tc_event_run_once(loop, 0); /* flush the last ROUTE frames */
     log_ledger(m, " (final)");
+    tc_ctl_log_conns(m->replay->ctl);
     tc_metrics_close(m->metrics);
     tc_ctl_destroy(m->replay->ctl);
     tc_replay_done(m->replay);
@@ -684,6 +699,7 @@ main(int argc, char **argv)
     m.replay = &replay;
     m.log_level = TC_LOG_NOTICE;
     m.stats_interval = 5000;
+    m.ctl_conns = 1;
     m.capture.bufsize = 64u * 1024 * 1024;
     tc_sess_conf_default(&replay.conf, &replay.ledger);
     tc_time_update();

@@ -6,6 +6,15 @@
  * intercept's), READY.  Any error closes the socket and re-arms the
  * reconnect timer with a doubling backoff; tcpcopy keeps capturing and
  * counts what it could not deliver meanwhile.
+ *
+ * With -C N each intercept has N connections.  A ROUTE is queued by slot
+ * (tc_ctl_pick of its endpoint) and sent, per intercept, on the ready
+ * connection that serves that slot: its own, or while it is down the next
+ * ready one (tc_ctl_fallback).  When a connection comes up, or a sibling
+ * goes down (intercept forgets the routes of a closed connection), the
+ * connections concerned are marked fresh and every route is announced to
+ * them once more at the end of the iteration; a route that moves to its
+ * own slot again simply overrides the stand-in's at intercept.
  */
 #include "tc_config.h"
 
@@ -21,6 +30,7 @@
 #include "tc_buf.h"
 #include "tc_ctl.h"
 #include "tc_log.h"
+#include "tc_table.h"
 #include "tc_time.h"
 
 #define CTL_IN_CAP       (256 * 1024)
@@ -36,7 +46,10 @@ typedef enum { CTL_IDLE = 1, CTL_CONNECTING, CTL_HELLO, CTL_READY } ctl_state_e;
 typedef struct {
     tc_ctl_t     *ctl;
     tc_endpoint_t peer;
-    char          name[TC_ADDR_STRLEN + 8];
+    size_t        peer_idx; /* index of the intercept in -s */
+    unsigned      slot;     /* 0..per_peer-1 */
+    bool          fresh;    /* ready since the last resync: announce all */
+    char          name[TC_ADDR_STRLEN + 16];
     int           fd;
     ctl_state_e   state;
     uint8_t      *in;
@@ -47,7 +60,17 @@ typedef struct {
     tc_msec_t     backoff;
     tc_msec_t     last_rx;
     bool          down_logged;
+    uint64_t      replies; /* REPLY frames received on it */
+    uint64_t      routes;  /* ROUTE entries queued on it */
+    uint64_t      connects;
+    uint64_t      disconnects;
 } ctl_conn_t;
+
+/* The ROUTEs of one slot waiting for the end of the iteration. */
+typedef struct {
+    tc_msg_route_t *v;
+    size_t          n, cap;
+} ctl_routeq_t;
 
 struct tc_ctl_s {
     tc_event_loop_t *loop;
@@ -55,14 +78,35 @@ struct tc_ctl_s {
     tc_ctl_reply_pt  on_reply;
     tc_ctl_ready_pt  on_ready;
     void            *data;
-    ctl_conn_t      *conns;
+    ctl_conn_t      *conns; /* peer-major: conns[peer * per_peer + slot] */
     size_t           nconns;
-    tc_msg_route_t  *routes;
-    size_t           nroutes, routes_cap;
+    size_t           npeers;
+    unsigned         per_peer;
+    bool             resync; /* some connection is fresh */
+    ctl_routeq_t     queue[TC_CTL_CONNS_MAX];
 };
 
 static void ctl_connect(ctl_conn_t *c);
 static void ctl_io(void *data, uint32_t events);
+
+
+/* c went down: intercept dropped the routes it carried, so its ready
+ * siblings (one of which now stands in for its slot) get them again. */
+static void
+ctl_siblings_fresh(ctl_conn_t *c)
+{
+    tc_ctl_t   *ctl = c->ctl;
+    ctl_conn_t *s;
+    unsigned    k;
+
+    for (k = 0; k < ctl->per_peer; k++) {
+        s = &ctl->conns[c->peer_idx * ctl->per_peer + k];
+        if (s != c && s->state == CTL_READY) {
+            s->fresh = true;
+            ctl->resync = true;
+        }
+    }
+}
 
 
 static void
@@ -76,6 +120,9 @@ ctl_fail(ctl_conn_t *c, const char *why, int err)
 
     if (c->state == CTL_READY) {
         c->ctl->ledger->ctl_disconnects++;
+        c->disconnects++;
+        c->state = CTL_IDLE;
+        ctl_siblings_fresh(c);
         tc_log_error(TC_LOG_WARN, err, "intercept %s: %s; reconnecting",
                      c->name, why);
     } else if (!c->down_logged) {
@@ -87,6 +134,7 @@ ctl_fail(ctl_conn_t *c, const char *why, int err)
     }
 
     c->state = CTL_IDLE;
+    c->fresh = false;
     c->in_len = 0;
     tc_buf_consume(&c->out, tc_buf_len(&c->out));
     c->want_write = false;
@@ -145,7 +193,11 @@ ctl_send_hello(ctl_conn_t *c)
     h.version = TC_PROTO_VERSION;
     h.role = TC_ROLE_TCPCOPY;
     h.caps = 0;
-    strcpy(h.name, "tcpcopy");
+    if (c->ctl->per_peer > 1) {
+        snprintf(h.name, sizeof(h.name), "tcpcopy#%u", c->slot);
+    } else {
+        strcpy(h.name, "tcpcopy");
+    }
 
     n = tc_proto_encode_hello(buf, sizeof(buf), &h);
     if (n == 0 || !ctl_queue(c, buf, n)) {
@@ -178,13 +230,17 @@ ctl_handle_frame(ctl_conn_t *c, const tc_frame_t *f)
             c->backoff = CTL_BACKOFF_MIN;
             c->down_logged = false;
             c->ctl->ledger->ctl_connects++;
+            c->connects++;
             tc_log_error(TC_LOG_NOTICE, 0, "intercept %s: connected (%s)",
                          c->name, h.name);
-            c->ctl->on_ready(c->ctl->data);
+            /* the routes follow at the end of the iteration (ctl_flush) */
+            c->fresh = true;
+            c->ctl->resync = true;
         }
         return;
     case TC_MSG_REPLY:
         if (c->state == CTL_READY && tc_proto_decode_reply(f, &r) == TC_OK) {
+            c->replies++;
             c->ctl->on_reply(c->ctl->data, &r);
         } else {
             c->ctl->ledger->replies_bad++;
@@ -347,32 +403,132 @@ ctl_timer(tc_timer_t *t)
 }
 
 
-/* End of each reactor iteration: batch queued ROUTEs into frames. */
+unsigned
+tc_ctl_pick(const tc_endpoint_t *ep, unsigned n)
+{
+    if (n <= 1) {
+        return 0;
+    }
+    /* multiply-high: the hash's top bits, where -r's modulo and the
+     * table's bucket mask do not look */
+    return (unsigned) (((uint64_t) tc_endpoint_hash(ep) * n) >> 32);
+}
+
+
+int
+tc_ctl_fallback(uint32_t ready_mask, unsigned n, unsigned slot)
+{
+    unsigned i, k;
+
+    for (i = 0; i < n && slot < n; i++) {
+        k = (slot + i) % n;
+        if (ready_mask & (1u << k)) {
+            return (int) k;
+        }
+    }
+    return -1;
+}
+
+
+/* Queues routes on c as ROUTE frames; false if its queue is full. */
+static bool
+ctl_queue_routes(ctl_conn_t *c, const tc_msg_route_t *v, size_t n)
+{
+    uint8_t frame[TC_PROTO_HDR_LEN + TC_PROTO_MAX_BODY];
+    size_t  off, chunk, len;
+
+    for (off = 0; off < n; off += chunk) {
+        chunk = tc_min(n - off, (size_t) CTL_ROUTES_FRAME);
+        len = tc_proto_encode_route(frame, sizeof(frame), v + off, chunk);
+        if (len == 0 || !ctl_queue(c, frame, len)) {
+            return false;
+        }
+    }
+    c->routes += n;
+    return true;
+}
+
+
+/* Bit k set when connection k of peer p is ready. */
+static uint32_t
+ctl_ready_mask(const tc_ctl_t *ctl, size_t p)
+{
+    uint32_t mask = 0;
+    unsigned k;
+
+    for (k = 0; k < ctl->per_peer; k++) {
+        if (ctl->conns[p * ctl->per_peer + k].state == CTL_READY) {
+            mask |= 1u << k;
+        }
+    }
+    return mask;
+}
+
+
+/*
+ * Sends every queued route of every slot to each intercept, on the
+ * connection serving the slot (only to fresh ones when resyncing: the
+ * others have them).  A route counts as sent when one intercept took it.
+ */
+static void
+ctl_send_queued(tc_ctl_t *ctl, bool fresh_only)
+{
+    uint32_t      masks[TC_CTL_PEERS_MAX];
+    ctl_routeq_t *q;
+    ctl_conn_t   *c;
+    size_t        p;
+    unsigned      k;
+    bool          any;
+    int           j;
+
+    for (p = 0; p < ctl->npeers; p++) {
+        masks[p] = ctl_ready_mask(ctl, p);
+    }
+
+    for (k = 0; k < ctl->per_peer; k++) {
+        q = &ctl->queue[k];
+        if (q->n == 0) {
+            continue;
+        }
+        any = false;
+        for (p = 0; p < ctl->npeers; p++) {
+            j = tc_ctl_fallback(masks[p], ctl->per_peer, k);
+            if (j < 0) {
+                continue;
+            }
+            c = &ctl->conns[p * ctl->per_peer + (unsigned) j];
+            if ((!fresh_only || c->fresh) && ctl_queue_routes(c, q->v, q->n)) {
+                any = true;
+            }
+        }
+        if (any) {
+            ctl->ledger->ctl_routes_sent += q->n;
+        } else if (!fresh_only) {
+            ctl->ledger->ctl_routes_unsent += q->n;
+        }
+        q->n = 0;
+    }
+}
+
+
+/* End of each reactor iteration: batch queued ROUTEs into frames, then
+ * re-announce every route to the connections that became fresh. */
 static void
 ctl_flush(void *data)
 {
     tc_ctl_t *ctl = data;
-    uint8_t   frame[TC_PROTO_HDR_LEN + TC_PROTO_MAX_BODY];
-    size_t    i, off, chunk, n, sent_to;
+    size_t    i;
 
-    for (off = 0; off < ctl->nroutes; off += chunk) {
-        chunk = tc_min(ctl->nroutes - off, (size_t) CTL_ROUTES_FRAME);
-        n = tc_proto_encode_route(frame, sizeof(frame), ctl->routes + off,
-                                  chunk);
-        sent_to = 0;
+    ctl_send_queued(ctl, false);
+
+    if (ctl->resync) {
+        ctl->resync = false;
+        ctl->on_ready(ctl->data); /* calls tc_ctl_route for each session */
+        ctl_send_queued(ctl, true);
         for (i = 0; i < ctl->nconns; i++) {
-            if (ctl->conns[i].state == CTL_READY &&
-                ctl_queue(&ctl->conns[i], frame, n)) {
-                sent_to++;
-            }
-        }
-        if (sent_to > 0) {
-            ctl->ledger->ctl_routes_sent += chunk;
-        } else {
-            ctl->ledger->ctl_routes_unsent += chunk;
+            ctl->conns[i].fresh = false;
         }
     }
-    ctl->nroutes = 0;
 
     for (i = 0; i < ctl->nconns; i++) {
         if (ctl->conns[i].fd != -1 && tc_buf_len(&ctl->conns[i].out) > 0 &&
@@ -387,6 +543,7 @@ void
 tc_ctl_route(tc_ctl_t *ctl, uint8_t op, const tc_endpoint_t *ep)
 {
     tc_msg_route_t *nr;
+    ctl_routeq_t   *q;
     size_t          cap;
 
     if (tc_ctl_ready_count(ctl) == 0) {
@@ -394,18 +551,19 @@ tc_ctl_route(tc_ctl_t *ctl, uint8_t op, const tc_endpoint_t *ep)
         return;
     }
 
-    if (ctl->nroutes == ctl->routes_cap) {
-        cap = ctl->routes_cap ? ctl->routes_cap * 2 : 1024;
-        nr = realloc(ctl->routes, cap * sizeof(*nr));
+    q = &ctl->queue[tc_ctl_pick(ep, ctl->per_peer)];
+    if (q->n == q->cap) {
+        cap = q->cap ? q->cap * 2 : 1024;
+        nr = realloc(q->v, cap * sizeof(*nr));
         if (nr == NULL) {
             ctl->ledger->ctl_routes_unsent++;
             return;
         }
-        ctl->routes = nr;
-        ctl->routes_cap = cap;
+        q->v = nr;
+        q->cap = cap;
     }
 
-    nr = &ctl->routes[ctl->nroutes++];
+    nr = &q->v[q->n++];
     nr->op = op;
     nr->addr = ep->ip;
     nr->port = ep->port;
@@ -415,29 +573,82 @@ tc_ctl_route(tc_ctl_t *ctl, uint8_t op, const tc_endpoint_t *ep)
 size_t
 tc_ctl_ready_count(const tc_ctl_t *ctl)
 {
-    size_t i, n = 0;
+    size_t p, n = 0;
 
-    for (i = 0; i < ctl->nconns; i++) {
-        n += (ctl->conns[i].state == CTL_READY);
+    for (p = 0; p < ctl->npeers; p++) {
+        n += (ctl_ready_mask(ctl, p) != 0);
     }
     return n;
 }
 
 
+void
+tc_ctl_log_conns(const tc_ctl_t *ctl)
+{
+    const ctl_conn_t *c;
+    size_t            i;
+
+    for (i = 0; ctl != NULL && i < ctl->nconns; i++) {
+        c = &ctl->conns[i];
+        tc_log_error(TC_LOG_NOTICE, 0,
+                     "intercept %s: %s replies=%llu routes=%llu "
+                     "connects=%llu disconnects=%llu",
+                     c->name, c->state == CTL_READY ? "ready" : "down",
+                     (unsigned long long) c->replies,
+                     (unsigned long long) c->routes,
+                     (unsigned long long) c->connects,
+                     (unsigned long long) c->disconnects);
+    }
+}
+
+
+void
+tc_ctl_prom(const tc_ctl_t *ctl, tc_mtext_t *t)
+{
+    static const char *names[] = {"tcpcopy_control_conn_replies_total",
+                                  "tcpcopy_control_conn_routes_total",
+                                  "tcpcopy_control_conn_ready"};
+    static const char *helps[] =
+        {"Reply headers received, by control connection.",
+         "ROUTE entries sent, by control connection.",
+         "1 when the control connection is up (HELLO done)."};
+    const ctl_conn_t *c;
+    char              label[TC_ADDR_STRLEN + 48];
+    size_t            i, f;
+    uint64_t          v;
+
+    for (f = 0; f < tc_nelems(names); f++) {
+        tc_mtext_head(t, names[f], f < 2 ? "counter" : "gauge", helps[f]);
+        for (i = 0; i < ctl->nconns; i++) {
+            c = &ctl->conns[i];
+            snprintf(label, sizeof(label), "intercept=\"%.*s\",conn=\"%u\"",
+                     (int) strcspn(c->name, "#"), c->name, c->slot);
+            v = f == 0 ? c->replies
+                       : (f == 1 ? c->routes : (c->state == CTL_READY));
+            tc_mtext_value(t, names[f], label, v);
+        }
+    }
+}
+
+
 tc_ctl_t *
 tc_ctl_create(tc_event_loop_t *loop, const tc_endpoint_t *peers, size_t npeers,
-              tc_ledger_t *ledger, tc_ctl_reply_pt on_reply,
+              unsigned per_peer, tc_ledger_t *ledger, tc_ctl_reply_pt on_reply,
               tc_ctl_ready_pt on_ready, void *data)
 {
     tc_ctl_t   *ctl;
     ctl_conn_t *c;
     size_t      i, len;
 
+    if (per_peer < 1 || per_peer > TC_CTL_CONNS_MAX || npeers < 1 ||
+        npeers > TC_CTL_PEERS_MAX) {
+        return NULL;
+    }
     ctl = calloc(1, sizeof(*ctl));
     if (ctl == NULL) {
         return NULL;
     }
-    ctl->conns = calloc(npeers, sizeof(ctl_conn_t));
+    ctl->conns = calloc(npeers * per_peer, sizeof(ctl_conn_t));
     if (ctl->conns == NULL) {
         free(ctl);
         return NULL;
@@ -447,15 +658,26 @@ tc_ctl_create(tc_event_loop_t *loop, const tc_endpoint_t *peers, size_t npeers,
     ctl->on_reply = on_reply;
     ctl->on_ready = on_ready;
     ctl->data = data;
-    ctl->nconns = npeers;
+    ctl->npeers = npeers;
+    ctl->per_peer = per_peer;
+    ctl->nconns = npeers * per_peer;
 
-    for (i = 0; i < npeers; i++) {
+    for (i = 0; i < ctl->nconns; i++) {
         c = &ctl->conns[i];
         c->ctl = ctl;
-        c->peer = peers[i];
+        c->peer_idx = i / per_peer;
+        c->slot = (unsigned) (i % per_peer);
+        c->peer = peers[c->peer_idx];
         c->fd = -1;
         c->state = CTL_IDLE;
         c->backoff = CTL_BACKOFF_MIN;
+        tc_timer_init(&c->timer, ctl_timer, c);
+    }
+
+    /* every connection is in a state tc_ctl_destroy takes before the
+     * first allocation that can fail */
+    for (i = 0; i < ctl->nconns; i++) {
+        c = &ctl->conns[i];
         c->in = malloc(CTL_IN_CAP);
         if (c->in == NULL) {
             tc_ctl_destroy(ctl);
@@ -463,8 +685,12 @@ tc_ctl_create(tc_event_loop_t *loop, const tc_endpoint_t *peers, size_t npeers,
         }
         tc_addr_str(&c->peer.ip, c->name, TC_ADDR_STRLEN);
         len = strlen(c->name);
-        snprintf(c->name + len, sizeof(c->name) - len, ":%u", c->peer.port);
-        tc_timer_init(&c->timer, ctl_timer, c);
+        if (per_peer > 1) {
+            snprintf(c->name + len, sizeof(c->name) - len, ":%u#%u",
+                     c->peer.port, c->slot);
+        } else {
+            snprintf(c->name + len, sizeof(c->name) - len, ":%u", c->peer.port);
+        }
         ctl_connect(c);
     }
 
@@ -492,7 +718,9 @@ tc_ctl_destroy(tc_ctl_t *ctl)
         free(c->in);
         tc_buf_free(&c->out);
     }
+    for (i = 0; i < TC_CTL_CONNS_MAX; i++) {
+        free(ctl->queue[i].v);
+    }
     free(ctl->conns);
-    free(ctl->routes);
     free(ctl);
 }
