@@ -26,6 +26,24 @@ rd_be16(const uint8_t *p)
 }
 
 
+/* IP version (4, 6) of a BSD loopback address family, or 0. */
+static int
+af_version(uint32_t af)
+{
+    switch (af) {
+    case TC_LINK_AF_INET:
+        return 4;
+    case TC_LINK_AF_INET6_LNX:
+    case TC_LINK_AF_INET6_NBSD:
+    case TC_LINK_AF_INET6_FBSD:
+    case TC_LINK_AF_INET6_MAC:
+        return 6;
+    default:
+        return 0;
+    }
+}
+
+
 static bool
 is_vlan(uint16_t ethertype)
 {
@@ -52,6 +70,37 @@ check_ip(const uint8_t *frame, size_t caplen, size_t off, int want)
     }
 
     return (int) off;
+}
+
+
+/*
+ * BSD loopback: a 4-byte address family, then IP.  DLT_NULL stores it in
+ * the byte order of the host that wrote the file, which a reader cannot
+ * know, so both orders are tried (no family value reads as another one
+ * swapped); DLT_LOOP is always big-endian.
+ */
+static int
+after_family(const uint8_t *frame, size_t caplen, bool either_order)
+{
+    uint32_t be, le;
+    int      version;
+
+    if (caplen < TC_LINK_NULL_HDR_LEN) {
+        return TC_LINK_TRUNCATED;
+    }
+    be = (uint32_t) frame[0] << 24 | (uint32_t) frame[1] << 16 |
+         (uint32_t) frame[2] << 8 | frame[3];
+    le = (uint32_t) frame[3] << 24 | (uint32_t) frame[2] << 16 |
+         (uint32_t) frame[1] << 8 | frame[0];
+
+    version = af_version(be);
+    if (version == 0 && either_order) {
+        version = af_version(le);
+    }
+    if (version == 0) {
+        return TC_LINK_NOT_IP;
+    }
+    return check_ip(frame, caplen, TC_LINK_NULL_HDR_LEN, version);
 }
 
 
@@ -93,6 +142,8 @@ bool
 tc_link_supported(int dlt)
 {
     switch (dlt) {
+    case TC_DLT_NULL:
+    case TC_DLT_LOOP:
     case TC_DLT_EN10MB:
     case TC_DLT_RAW:
     case TC_DLT_RAW_BSD:
@@ -139,6 +190,10 @@ tc_link_ip_offset(int dlt, const uint8_t *frame, size_t caplen)
             return check_ip(frame, caplen, SLL2_HDR_LEN, 6);
         }
         return TC_LINK_NOT_IP;
+    case TC_DLT_NULL:
+        return after_family(frame, caplen, true);
+    case TC_DLT_LOOP:
+        return after_family(frame, caplen, false);
     case TC_DLT_RAW:
     case TC_DLT_RAW_BSD:
     case TC_DLT_RAW_FILE:

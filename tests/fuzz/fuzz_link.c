@@ -31,6 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const int dlts[] = {
         TC_DLT_EN10MB,   TC_DLT_LINUX_SLL, TC_DLT_LINUX_SLL2, TC_DLT_RAW,
         TC_DLT_RAW_FILE, TC_DLT_IPV4,      TC_DLT_IPV6,       105,
+        TC_DLT_NULL,     TC_DLT_LOOP,
     };
     uint8_t *frame;
     size_t   len;

@@ -196,6 +196,60 @@ test_raw(void)
 }
 
 
+/* A 4-byte loopback family header in the given byte order. */
+static void
+put_family(uint8_t *p, uint32_t af, bool big_endian)
+{
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        p[big_endian ? 3 - i : i] = (uint8_t) (af >> (8 * i));
+    }
+}
+
+
+/* BSD loopback: NULL in either byte order and every AF_INET6 value in
+ * use; LOOP only big-endian. */
+static void
+test_loopback(void)
+{
+    static const uint32_t inet6[] = {10, 24, 28, 30};
+    uint8_t               f[64];
+    size_t                n, i;
+    int                   order;
+
+    T_CHECK(tc_link_supported(TC_DLT_NULL));
+    T_CHECK(tc_link_supported(TC_DLT_LOOP));
+
+    for (order = 0; order < 2; order++) {
+        n = 4 + put_ip(f + 4, 4);
+        put_family(f, 2, order);
+        T_CHECK_EQ(offset_guarded(TC_DLT_NULL, f, n), 4);
+        T_CHECK_EQ(offset_guarded(TC_DLT_LOOP, f, n),
+                   order ? 4 : TC_LINK_NOT_IP);
+        check_truncations(TC_DLT_NULL, f, 4);
+
+        /* the family says IPv4, the header says 6: not IP */
+        put_ip(f + 4, 6);
+        T_CHECK_EQ(offset_guarded(TC_DLT_NULL, f, n), TC_LINK_NOT_IP);
+
+        for (i = 0; i < tc_nelems(inet6); i++) {
+            put_family(f, inet6[i], order);
+            T_CHECK_EQ(offset_guarded(TC_DLT_NULL, f, n), 4);
+            T_CHECK_EQ(offset_guarded(TC_DLT_LOOP, f, n),
+                       order ? 4 : TC_LINK_NOT_IP);
+        }
+
+        put_family(f, 17, order); /* AF_PACKET-ish: not IP */
+        T_CHECK_EQ(offset_guarded(TC_DLT_NULL, f, n), TC_LINK_NOT_IP);
+    }
+
+    put_family(f, 2, true);
+    put_ip(f + 4, 4);
+    check_truncations(TC_DLT_LOOP, f, 4);
+}
+
+
 static void
 test_ether_header_and_mac(void)
 {
@@ -233,6 +287,7 @@ main(void)
     T_RUN(test_vlan);
     T_RUN(test_sll);
     T_RUN(test_raw);
+    T_RUN(test_loopback);
     T_RUN(test_ether_header_and_mac);
     return T_REPORT();
 }
