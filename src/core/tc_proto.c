@@ -96,7 +96,8 @@ _Static_assert(TC_CHECK_N_MAX <= 32, "one has bit per number");
 /* Every item length fits its u8, and a whole report fits one frame. */
 _Static_assert(TC_CHECK_TEXT_MAX <= UINT8_MAX, "text length fits u8");
 _Static_assert(1 + TC_CHECK_IFNAME_MAX <= UINT8_MAX, "rp_filter item fits");
-_Static_assert(CREP_BODY_MAX <= TC_PROTO_MAX_BODY, "a report fits a frame");
+_Static_assert(TC_PROTO_HDR_LEN + CREP_BODY_MAX <= TC_CHECK_FRAME_MAX,
+               "a report fits TC_CHECK_FRAME_MAX");
 _Static_assert(TC_CHECK_RPF_MAX <= 255, "rp_filter count fits a byte");
 
 

@@ -122,6 +122,8 @@ typedef enum { TC_CHECK_INPUT_NFQUEUE = 1, TC_CHECK_INPUT_PCAP } tc_check_in_e;
 #define TC_CHECK_TEXT_MAX    255
 #define TC_CHECK_IFNAME_MAX  15 /* IFNAMSIZ - 1 */
 #define TC_CHECK_RPF_MAX     32
+/* Room for the largest CHECK_REPLY frame (pinned in tc_proto.c). */
+#define TC_CHECK_FRAME_MAX 1536
 
 typedef struct {
     char    dev[TC_CHECK_IFNAME_MAX + 1]; /* "all", "default", "eth0" */

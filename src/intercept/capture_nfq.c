@@ -357,14 +357,16 @@ nfq_close_input(tc_icp_capture_t *cap)
 
 
 /* Reads the kernel's own counters for our queue: queue_dropped (queue
- * full) and user_dropped (socket full).  Missing file: zeros. */
+ * full), user_dropped (socket full) and the id sequence (how many packets
+ * were ever queued to it: --check tells a missing rule by it).  Missing
+ * file: zeros, and queue_listed stays false. */
 static void
 nfq_proc_stats(const nfq_t *q, tc_icp_capture_stats_t *out)
 {
     FILE              *f;
     char               line[256];
     unsigned           num, portid, total, mode, range;
-    unsigned long long qdrop, udrop;
+    unsigned long long qdrop, udrop, idseq;
 
     f = fopen(NFQ_PROC_PATH, "re");
     if (f == NULL) {
@@ -372,11 +374,13 @@ nfq_proc_stats(const nfq_t *q, tc_icp_capture_stats_t *out)
     }
 
     while (fgets(line, sizeof(line), f) != NULL) {
-        if (sscanf(line, "%u %u %u %u %u %llu %llu", &num, &portid, &total,
-                   &mode, &range, &qdrop, &udrop) == 7 &&
+        if (sscanf(line, "%u %u %u %u %u %llu %llu %llu", &num, &portid, &total,
+                   &mode, &range, &qdrop, &udrop, &idseq) == 8 &&
             num == q->queue_num) {
             out->kernel_dropped = qdrop;
             out->kernel_user_dropped = udrop;
+            out->queue_id_seq = idseq;
+            out->queue_listed = true;
             break;
         }
     }

@@ -150,6 +150,8 @@ typedef struct {
     uint64_t kernel_user_dropped; /* kernel: socket full (from /proc);
                                      pcap: interface drops */
     uint64_t link_not_ip;         /* pcap: frames without an IP packet */
+    bool     queue_listed;        /* NFQUEUE: our queue's /proc line read */
+    uint64_t queue_id_seq;        /* NFQUEUE: ids the kernel gave so far */
 } tc_icp_capture_stats_t;
 
 typedef struct {

@@ -27,6 +27,7 @@
 #include "tc_log.h"
 #include "tc_proto.h"
 #include "tc_time.h"
+#include "icp_check.h"
 #include "intercept.h"
 
 #define IN_CAP             (TC_PROTO_HDR_LEN + TC_PROTO_MAX_BODY)
@@ -75,6 +76,7 @@ struct tc_icp_server_s {
     conn_t         *head; /* open connections, newest first */
     size_t          nconns;
     uint32_t        next_id;
+    tc_msec_t       opened_at; /* for the CHECK report's uptime */
     conn_t         *conns[TC_ICP_CONNS_MAX + 1]; /* by id; [0] unused */
 };
 
@@ -90,6 +92,7 @@ static int  conn_frame(conn_t *c, const tc_frame_t *f);
 static int  conn_hello(conn_t *c, const tc_frame_t *f);
 static int  conn_queue_hello(conn_t *c);
 static int  conn_route(conn_t *c, const tc_frame_t *f);
+static int  conn_check(conn_t *c, const tc_frame_t *f);
 static int  conn_write(conn_t *c);
 static void tc_icp_flush(void *data);
 
@@ -111,6 +114,7 @@ tc_icp_server_open(tc_icp_cycle_t *cycle)
     }
     srv->cycle = cycle;
     srv->next_id = 1;
+    srv->opened_at = tc_time_now();
     tc_timer_init(&srv->accept_timer, tc_icp_accept_resume, srv);
 
     tc_addr_str(&conf->listen.ip, addr, sizeof(addr));
@@ -576,6 +580,9 @@ conn_frame(conn_t *c, const tc_frame_t *f)
     case TC_MSG_PONG:
         return TC_OK;
 
+    case TC_MSG_CHECK:
+        return conn_check(c, f);
+
     default:
         /* A newer tcpcopy may send what we do not know: skip, count. */
         c->srv->cycle->ledger.frames_unknown++;
@@ -644,6 +651,9 @@ conn_hello(conn_t *c, const tc_frame_t *f)
         }
     }
 
+    /* tcpcopy --check asks for the CHECK report. */
+    c->caps |= peer.caps & TC_CAP_CHECK;
+
     if (conn_queue_hello(c) != TC_OK) {
         return conn_fail(c, "cannot encode HELLO");
     }
@@ -689,6 +699,43 @@ conn_route(conn_t *c, const tc_frame_t *f)
         }
     }
 
+    return TC_OK;
+}
+
+
+/* CHECK from tcpcopy --check: queue intercept's report.  Like HELLO and
+ * PONG it ignores the high-water mark (small, one per check).  Returns
+ * TC_OK, or TC_DONE if c was closed. */
+static int
+conn_check(conn_t *c, const tc_frame_t *f)
+{
+    tc_icp_server_t     *srv = c->srv;
+    tc_msg_check_reply_t rep;
+    uint32_t             token;
+    uint8_t             *p;
+    size_t               n;
+
+    if (tc_proto_decode_check(f, &token) != TC_OK) {
+        return conn_fail(c, "malformed CHECK");
+    }
+
+    tc_icp_check_report(srv->cycle, token, &rep);
+    tc_check_set(&rep, TC_CHECK_N_CONNS, srv->nconns);
+    tc_check_set(&rep, TC_CHECK_N_UPTIME,
+                 (uint64_t) (tc_time_now() - srv->opened_at) / 1000);
+
+    p = conn_out_room(c, TC_CHECK_FRAME_MAX);
+    n = (p == NULL) ? 0
+                    : tc_proto_encode_check_reply(p, TC_CHECK_FRAME_MAX, &rep);
+    if (n == 0) {
+        return conn_fail(c, "cannot encode CHECK_REPLY");
+    }
+    tc_buf_commit(&c->out, n);
+
+    tc_log_error(TC_LOG_NOTICE, 0,
+                 "control connection %u from %s: tcpcopy \"%s\" checked "
+                 "the path (report sent)",
+                 c->id, c->peer, c->name);
     return TC_OK;
 }
 
