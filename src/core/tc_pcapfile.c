@@ -41,12 +41,42 @@
 #define PCAP_VERSION_MAJOR 2
 
 /* pcapng */
-#define PCAPNG_SHB_TYPE 0x0a0d0d0au
-#define PCAPNG_BOM      0x1a2b3c4du
+#define PCAPNG_SHB       0x0a0d0d0au
+#define PCAPNG_IDB       1u
+#define PCAPNG_PB        2u /* obsolete Packet Block */
+#define PCAPNG_SPB       3u
+#define PCAPNG_EPB       6u
+#define PCAPNG_BOM       0x1a2b3c4du
+#define PCAPNG_MAJOR     1
+#define PCAPNG_MIN_BLOCK 12 /* type, length, trailing length */
+#define PCAPNG_SHB_BODY  16 /* byte-order magic, version, section length */
+#define PCAPNG_IDB_BODY  8  /* link type, reserved, snaplen */
+#define PCAPNG_EPB_BODY  20 /* interface, timestamp, caplen, wire length */
+#define PCAPNG_SPB_BODY  4  /* wire length */
+
+#define PCAPNG_OPT_END     0
+#define PCAPNG_IF_TSRESOL  9
+#define PCAPNG_IF_TSOFFSET 14
+
+/* A block running past the end of the file but no longer than this is
+ * taken for a tail cut short (a killed writer); a longer one for a
+ * garbled length. */
+#define PCAPNG_BLOCK_MAX (16 * 1024 * 1024)
 
 /* Skipped records logged per reader before the log goes quiet (the
  * counters keep counting). */
 #define PCAPFILE_WARN_MAX 5
+
+typedef unsigned __int128 pcapfile_u128_t;
+typedef __int128          pcapfile_i128_t;
+
+/* A pcapng interface of the current section. */
+typedef struct {
+    int             dlt;
+    uint32_t        snaplen;  /* effective: never 0, at most the max */
+    pcapfile_u128_t units;    /* timestamp units per second */
+    int64_t         offset_s; /* if_tsoffset, added to every timestamp */
+} pcapfile_if_t;
 
 struct tc_pcapfile_s {
     const uint8_t       *buf; /* the whole file */
@@ -62,6 +92,10 @@ struct tc_pcapfile_s {
     int                  dlt;     /* classic: the file's link type */
     uint32_t             snaplen; /* classic: the file's snapshot length */
     uint64_t             recno;   /* packet records seen (incl. skipped) */
+    uint64_t             blockno; /* pcapng blocks read */
+    pcapfile_if_t       *ifs;     /* pcapng: current section's interfaces */
+    size_t               nifs;
+    size_t               ifs_cap;
     uint64_t             last_ts_ns;
     unsigned             warnings;
     tc_pcapfile_stats_t  stats;
@@ -142,6 +176,29 @@ warn_skip(tc_pcapfile_t *pf, const char *fmt, ...)
 }
 
 
+/* An error in the pcapng block at pf->pos, named by file, block number,
+ * offset and the last record read before it. */
+static void block_err(const tc_pcapfile_t *pf, char *err, size_t errlen,
+                      const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+block_err(const tc_pcapfile_t *pf, char *err, size_t errlen, const char *fmt,
+          ...)
+{
+    char    what[160];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    set_err(err, errlen,
+            "%s: block %" PRIu64 " at offset %zu (after record %" PRIu64
+            "): %s",
+            pf->name, pf->blockno + 1, pf->pos, pf->recno, what);
+}
+
+
 /* ---- classic pcap ---- */
 
 
@@ -185,16 +242,28 @@ pcap_open(tc_pcapfile_t *pf, char *err, size_t errlen)
 }
 
 
+/* The file ends inside a record: the normal end of a capture whose writer
+ * was killed.  what names the record.  Returns TC_DONE. */
 static int
-pcap_truncated(tc_pcapfile_t *pf, const char *what)
+file_truncated(tc_pcapfile_t *pf, const char *what)
 {
     pf->stats.truncated_tail = 1;
     pf->done = true;
-    tc_log_warn("%s: file ends inside record %" PRIu64 " (%s, %zu bytes "
-                "left at offset %zu); the partial record is skipped",
-                pf->name, pf->recno, what, pf->len - pf->pos, pf->pos);
+    tc_log_warn("%s: file ends inside %s (%zu bytes left at offset %zu); "
+                "the partial record is skipped",
+                pf->name, what, pf->len - pf->pos, pf->pos);
     pf->pos = pf->len;
     return TC_DONE;
+}
+
+
+static int
+pcap_truncated(tc_pcapfile_t *pf, const char *part)
+{
+    char what[64];
+
+    snprintf(what, sizeof(what), "record %" PRIu64 " (%s)", pf->recno, part);
+    return file_truncated(pf, what);
 }
 
 
@@ -227,6 +296,7 @@ pcap_next(tc_pcapfile_t *pf, tc_pcapfile_rec_t *rec, char *err, size_t errlen)
                     "%" PRIu32 " is beyond any snapshot length (garbled "
                     "file)",
                     pf->name, pf->recno, pf->pos, caplen);
+            pf->recno--; /* a second call reports the same record */
             return TC_ERROR;
         }
         if (pf->len - pf->pos - PCAP_REC_HDR_LEN < caplen) {
@@ -258,6 +328,431 @@ pcap_next(tc_pcapfile_t *pf, tc_pcapfile_rec_t *rec, char *err, size_t errlen)
         pf->stats.records++;
         return TC_OK;
     }
+}
+
+/* ---- pcapng ---- */
+
+
+static uint64_t
+ld64(const tc_pcapfile_t *pf, const uint8_t *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return pf->swap ? __builtin_bswap64(v) : v;
+}
+
+
+/* Sets the byte order from the Section Header Block at p (at least 12
+ * bytes).  TC_OK, or TC_ERROR when the byte-order magic is neither. */
+static int
+shb_byte_order(tc_pcapfile_t *pf, const uint8_t *p)
+{
+    uint32_t bom = ld32_host(p + 8);
+
+    if (bom == PCAPNG_BOM) {
+        pf->swap = false;
+    } else if (bom == __builtin_bswap32(PCAPNG_BOM)) {
+        pf->swap = true;
+    } else {
+        return TC_ERROR;
+    }
+    return TC_OK;
+}
+
+
+/* Snapshot lengths of 0 (no limit) or past any sane frame mean the max. */
+static uint32_t
+effective_snaplen(uint32_t snaplen)
+{
+    if (snaplen == 0 || snaplen > TC_PCAPFILE_CAPLEN_MAX) {
+        return TC_PCAPFILE_CAPLEN_MAX;
+    }
+    return snaplen;
+}
+
+
+/*
+ * if_tsresol: the low 7 bits are an exponent of 10, or of 2 when the high
+ * bit is set.  Units per second that do not fit 128 bits (10^39 and up)
+ * are left at the default with a warning.
+ */
+static void
+if_tsresol(tc_pcapfile_t *pf, pcapfile_if_t *ifc, uint8_t v)
+{
+    unsigned exp = v & 0x7fu, i;
+
+    if (v & 0x80u) {
+        ifc->units = (pcapfile_u128_t) 1 << exp;
+        return;
+    }
+    if (exp > 38) {
+        warn_skip(pf, "interface %zu: timestamp resolution 10^-%u ignored",
+                  pf->nifs, exp);
+        return;
+    }
+    ifc->units = 1;
+    for (i = 0; i < exp; i++) {
+        ifc->units *= 10;
+    }
+}
+
+
+/* Reads the options of an Interface Description Block that matter for
+ * timestamps.  Malformed options end the list (the interface stays). */
+static void
+idb_options(tc_pcapfile_t *pf, pcapfile_if_t *ifc, const uint8_t *opt,
+            size_t len)
+{
+    size_t   off = 0, olen;
+    uint16_t code;
+
+    while (len - off >= 4) {
+        code = ld16(pf, opt + off);
+        olen = ld16(pf, opt + off + 2);
+        off += 4;
+        if (code == PCAPNG_OPT_END) {
+            return;
+        }
+        if (olen > len - off) {
+            warn_skip(pf, "interface %zu: option %u runs past its block",
+                      pf->nifs, code);
+            return;
+        }
+        if (code == PCAPNG_IF_TSRESOL && olen >= 1) {
+            if_tsresol(pf, ifc, opt[off]);
+        } else if (code == PCAPNG_IF_TSOFFSET && olen >= 8) {
+            ifc->offset_s = (int64_t) ld64(pf, opt + off);
+        }
+        /* values are padded to 32 bits */
+        off += (olen + 3) & ~(size_t) 3;
+        if (off > len) {
+            return;
+        }
+    }
+}
+
+
+/* Interface Description Block: one more interface in this section. */
+static int
+pcapng_idb(tc_pcapfile_t *pf, const uint8_t *body, size_t len, char *err,
+           size_t errlen)
+{
+    pcapfile_if_t *ifc;
+    size_t         cap;
+
+    if (len < PCAPNG_IDB_BODY) {
+        block_err(pf, err, errlen, "interface description too short");
+        return TC_ERROR;
+    }
+
+    /* IDBs are few (one per interface and section): grow by doubling;
+     * their count is bounded by the file's size */
+    if (pf->nifs == pf->ifs_cap) {
+        cap = pf->ifs_cap ? pf->ifs_cap * 2 : 4;
+        ifc = realloc(pf->ifs, cap * sizeof(*ifc));
+        if (ifc == NULL) {
+            block_err(pf, err, errlen, "out of memory for interfaces");
+            return TC_ERROR;
+        }
+        pf->ifs = ifc;
+        pf->ifs_cap = cap;
+    }
+
+    ifc = &pf->ifs[pf->nifs];
+    ifc->dlt = ld16(pf, body);
+    ifc->snaplen = effective_snaplen(ld32(pf, body + 4));
+    ifc->units = 1000000; /* default resolution: microseconds */
+    ifc->offset_s = 0;
+    idb_options(pf, ifc, body + PCAPNG_IDB_BODY, len - PCAPNG_IDB_BODY);
+    pf->nifs++;
+    return TC_OK;
+}
+
+
+/* Section Header Block: version check; the section's interfaces start
+ * anew.  The byte order was set by the caller. */
+static int
+pcapng_shb(tc_pcapfile_t *pf, const uint8_t *body, size_t len, char *err,
+           size_t errlen)
+{
+    uint16_t major;
+
+    if (len < PCAPNG_SHB_BODY) {
+        block_err(pf, err, errlen, "section header too short");
+        return TC_ERROR;
+    }
+    major = ld16(pf, body + 4);
+    if (major != PCAPNG_MAJOR) {
+        block_err(pf, err, errlen, "unsupported pcapng version %u.%u", major,
+                  ld16(pf, body + 6));
+        return TC_ERROR;
+    }
+    pf->nifs = 0;
+    return TC_OK;
+}
+
+
+/* Timestamp units of an interface to ns since the epoch, plus its
+ * offset; clamped to what a u64 holds (a negative offset may reach
+ * before 1970). */
+static uint64_t
+ts_to_ns(const pcapfile_if_t *ifc, uint64_t ts)
+{
+    pcapfile_i128_t ns;
+
+    ns = (pcapfile_i128_t) ((pcapfile_u128_t) ts * 1000000000u / ifc->units);
+    ns += (pcapfile_i128_t) ifc->offset_s * 1000000000;
+    if (ns < 0) {
+        return 0;
+    }
+    if (ns > (pcapfile_i128_t) UINT64_MAX) {
+        return UINT64_MAX;
+    }
+    return (uint64_t) ns;
+}
+
+
+/*
+ * Enhanced, Simple and obsolete Packet Blocks.  Fills rec and returns
+ * TC_OK, TC_DECLINED for a packet counted and skipped, or TC_ERROR for a
+ * block whose captured length its own length cannot hold.
+ */
+static int
+pcapng_packet(tc_pcapfile_t *pf, uint32_t type, const uint8_t *body, size_t len,
+              tc_pcapfile_rec_t *rec, char *err, size_t errlen)
+{
+    const pcapfile_if_t *ifc;
+    size_t               hdr, ifid, caplen, wirelen;
+    uint64_t             ts;
+
+    hdr = (type == PCAPNG_SPB) ? PCAPNG_SPB_BODY : PCAPNG_EPB_BODY;
+    if (len < hdr) {
+        block_err(pf, err, errlen, "packet block too short");
+        return TC_ERROR;
+    }
+
+    pf->recno++;
+    if (type == PCAPNG_SPB) {
+        ifid = 0;
+        wirelen = ld32(pf, body);
+        caplen = tc_min(wirelen, len - hdr);
+        ts = 0;
+    } else {
+        ifid = (type == PCAPNG_EPB) ? ld32(pf, body) : ld16(pf, body);
+        ts = (uint64_t) ld32(pf, body + 4) << 32 | ld32(pf, body + 8);
+        caplen = ld32(pf, body + 12);
+        wirelen = ld32(pf, body + 16);
+        if (caplen > len - hdr) {
+            pf->recno--; /* not a record: its block is broken */
+            block_err(pf, err, errlen,
+                      "captured length %zu does not fit in the block", caplen);
+            return TC_ERROR;
+        }
+    }
+
+    if (ifid >= pf->nifs) {
+        pf->stats.bad_interface++;
+        warn_skip(pf,
+                  "record %" PRIu64 ": interface %zu was not declared "
+                  "(%zu in this section), skipped",
+                  pf->recno, ifid, pf->nifs);
+        return TC_DECLINED;
+    }
+    ifc = &pf->ifs[ifid];
+
+    if (type == PCAPNG_SPB) {
+        /* the block holds min(wire length, snaplen) bytes, padded */
+        caplen = tc_min(caplen, ifc->snaplen);
+    } else if (caplen > ifc->snaplen) {
+        pf->stats.over_snaplen++;
+        warn_skip(pf,
+                  "record %" PRIu64 ": captured length %zu exceeds "
+                  "the snapshot length %" PRIu32 ", skipped",
+                  pf->recno, caplen, ifc->snaplen);
+        return TC_DECLINED;
+    }
+
+    /* a Simple Packet Block has no time: it happened with the last one */
+    rec->ts_ns = (type == PCAPNG_SPB) ? pf->last_ts_ns : ts_to_ns(ifc, ts);
+    rec->recno = pf->recno;
+    rec->dlt = ifc->dlt;
+    rec->data = body + hdr;
+    rec->caplen = caplen;
+    rec->wirelen = wirelen;
+    pf->last_ts_ns = rec->ts_ns;
+    pf->stats.records++;
+    return TC_OK;
+}
+
+
+/*
+ * Checks the framing of the block at pf->pos: total length at least 12,
+ * a multiple of 4, inside the file, and equal to the trailing copy.
+ * Returns the length, 0 for a block cut short by the end of the file, or
+ * TC_ERROR.
+ */
+static int64_t
+pcapng_block_len(tc_pcapfile_t *pf, char *err, size_t errlen)
+{
+    const uint8_t *p = pf->buf + pf->pos;
+    size_t         left = pf->len - pf->pos;
+    uint32_t       btl;
+
+    if (left < 8) {
+        return 0;
+    }
+    if (ld32(pf, p) == PCAPNG_SHB) {
+        if (left < PCAPNG_MIN_BLOCK) {
+            return 0;
+        }
+        if (shb_byte_order(pf, p) != TC_OK) {
+            block_err(pf, err, errlen, "bad byte-order magic 0x%08x",
+                      (unsigned) ld32_host(p + 8));
+            return TC_ERROR;
+        }
+    }
+
+    btl = ld32(pf, p + 4);
+    if (btl < PCAPNG_MIN_BLOCK || btl % 4 != 0) {
+        block_err(pf, err, errlen, "bad block length %" PRIu32, btl);
+        return TC_ERROR;
+    }
+    if (btl > left) {
+        if (btl <= PCAPNG_BLOCK_MAX) {
+            return 0;
+        }
+        block_err(pf, err, errlen,
+                  "block length %" PRIu32 " runs past the end of the "
+                  "file (%zu bytes left)",
+                  btl, left);
+        return TC_ERROR;
+    }
+    if (ld32(pf, p + btl - 4) != btl) {
+        block_err(pf, err, errlen,
+                  "block length %" PRIu32 " does not match its trailing "
+                  "copy %" PRIu32,
+                  btl, ld32(pf, p + btl - 4));
+        return TC_ERROR;
+    }
+    return btl;
+}
+
+
+static int
+pcapng_next(tc_pcapfile_t *pf, tc_pcapfile_rec_t *rec, char *err, size_t errlen)
+{
+    const uint8_t *body;
+    uint32_t       type;
+    int64_t        btl;
+    size_t         at;
+    char           what[96];
+    int            rc;
+
+    for (;;) {
+        if (pf->pos == pf->len) {
+            pf->done = true;
+            return TC_DONE;
+        }
+
+        btl = pcapng_block_len(pf, err, errlen);
+        if (btl == TC_ERROR) {
+            return TC_ERROR;
+        }
+        if (btl == 0) {
+            snprintf(what, sizeof(what),
+                     "block %" PRIu64 " (after record %" PRIu64 ")",
+                     pf->blockno + 1, pf->recno);
+            return file_truncated(pf, what);
+        }
+
+        at = pf->pos;
+        type = ld32(pf, pf->buf + at);
+        body = pf->buf + at + 8;
+
+        switch (type) {
+        case PCAPNG_SHB:
+            rc = pcapng_shb(pf, body, (size_t) btl - 12, err, errlen);
+            break;
+        case PCAPNG_IDB:
+            rc = pcapng_idb(pf, body, (size_t) btl - 12, err, errlen);
+            break;
+        case PCAPNG_EPB:
+        case PCAPNG_SPB:
+        case PCAPNG_PB:
+            rc = pcapng_packet(pf, type, body, (size_t) btl - 12, rec, err,
+                               errlen);
+            break;
+        default:
+            pf->stats.other_blocks++;
+            rc = TC_DECLINED;
+            break;
+        }
+
+        if (rc == TC_ERROR) {
+            return TC_ERROR; /* pos stays: a second call says the same */
+        }
+        pf->blockno++;
+        pf->pos = at + (size_t) btl;
+        if (rc == TC_OK && type != PCAPNG_SHB && type != PCAPNG_IDB) {
+            return TC_OK;
+        }
+    }
+}
+
+
+/* Link type of the first interface of the first section, found without
+ * reading past it (tc_pcapfile_dlt() before the first record). */
+static int
+pcapng_first_dlt(const tc_pcapfile_t *pf)
+{
+    size_t   pos = 0;
+    uint32_t type, btl;
+
+    while (pf->len - pos >= PCAPNG_MIN_BLOCK) {
+        type = ld32(pf, pf->buf + pos);
+        btl = ld32(pf, pf->buf + pos + 4);
+        if (btl < PCAPNG_MIN_BLOCK || btl % 4 != 0 || btl > pf->len - pos ||
+            (type == PCAPNG_SHB && pos != 0)) {
+            return -1;
+        }
+        if (type == PCAPNG_IDB && btl >= 12 + PCAPNG_IDB_BODY) {
+            return ld16(pf, pf->buf + pos + 8);
+        }
+        if (type == PCAPNG_EPB || type == PCAPNG_SPB || type == PCAPNG_PB) {
+            return -1;
+        }
+        pos += btl;
+    }
+    return -1;
+}
+
+
+/* The first Section Header Block: byte order and version. */
+static int
+pcapng_open(tc_pcapfile_t *pf, char *err, size_t errlen)
+{
+    if (pf->len < 12 + PCAPNG_SHB_BODY) {
+        set_err(err, errlen, "%s: truncated pcapng section header (%zu bytes)",
+                pf->name, pf->len);
+        return TC_ERROR;
+    }
+    if (shb_byte_order(pf, pf->buf) != TC_OK) {
+        set_err(err, errlen,
+                "%s: not a pcap or pcapng file (pcapng byte-order magic "
+                "0x%08x)",
+                pf->name, (unsigned) ld32_host(pf->buf + 8));
+        return TC_ERROR;
+    }
+    if (pcapng_shb(pf, pf->buf + 8, PCAPNG_SHB_BODY, err, errlen) != TC_OK) {
+        return TC_ERROR;
+    }
+
+    pf->format = TC_PCAPFILE_PCAPNG;
+    pf->start = 0; /* next() reads the section header again */
+    pf->pos = 0;
+    pf->dlt = pcapng_first_dlt(pf);
+    return TC_OK;
 }
 
 
@@ -308,6 +803,8 @@ tc_pcapfile_open_mem(const uint8_t *buf, size_t len, const char *name,
                __builtin_bswap32(magic) == PCAP_MAGIC_NS) {
         pf->swap = true;
         rc = pcap_open(pf, err, errlen);
+    } else if (magic == PCAPNG_SHB) {
+        rc = pcapng_open(pf, err, errlen);
     } else {
         set_err(err, errlen, "%s: not a pcap or pcapng file (magic 0x%08x)",
                 name, (unsigned) __builtin_bswap32(magic));
@@ -390,6 +887,9 @@ tc_pcapfile_next(tc_pcapfile_t *pf, tc_pcapfile_rec_t *rec, char *err,
     if (pf->done) {
         return TC_DONE;
     }
+    if (pf->format == TC_PCAPFILE_PCAPNG) {
+        return pcapng_next(pf, rec, err, errlen);
+    }
     return pcap_next(pf, rec, err, errlen);
 }
 
@@ -400,6 +900,8 @@ tc_pcapfile_rewind(tc_pcapfile_t *pf)
     pf->pos = pf->start;
     pf->done = false;
     pf->recno = 0;
+    pf->blockno = 0;
+    pf->nifs = 0;
     pf->last_ts_ns = 0;
 }
 
@@ -442,6 +944,7 @@ tc_pcapfile_close(tc_pcapfile_t *pf)
     if (pf->map != NULL) {
         munmap(pf->map, pf->map_len);
     }
+    free(pf->ifs);
     free(pf->name);
     free(pf);
 }

@@ -32,7 +32,7 @@ typedef struct {
     uint64_t       ts_ns;   /* capture time, ns since the Unix epoch */
     int            dlt;     /* link type (TC_DLT_* numbers) */
     const uint8_t *data;    /* caplen bytes of the frame */
-    size_t         caplen;  /* bytes present in the file */
+    size_t         caplen;  /* bytes present, <= TC_PCAPFILE_CAPLEN_MAX */
     size_t         wirelen; /* bytes the frame had on the wire */
 } tc_pcapfile_rec_t;
 
@@ -59,8 +59,7 @@ tc_pcapfile_t *tc_pcapfile_open(const char *path, char *err, size_t errlen);
  * reader).  name is used in messages.  Same results as tc_pcapfile_open().
  */
 tc_pcapfile_t *tc_pcapfile_open_mem(const uint8_t *buf, size_t len,
-                                    const char *name, char *err,
-                                    size_t errlen);
+                                    const char *name, char *err, size_t errlen);
 
 /*
  * Reads the next packet record into rec.  Returns TC_OK; TC_DONE at the end
@@ -68,7 +67,12 @@ tc_pcapfile_t *tc_pcapfile_open_mem(const uint8_t *buf, size_t len,
  * is counted in truncated_tail and a warning names it); TC_ERROR when the
  * file is garbled beyond use, with a reason naming the file and the record
  * number in err.  Records that can be skipped (over snaplen, unknown
- * interface) are counted and skipped, never returned.
+ * interface) are counted and skipped, never returned.  After TC_ERROR the
+ * reader stays on the bad record (another call reports it again); after
+ * TC_DONE it returns TC_DONE until rewound.  A pcapng block cut short by
+ * the end of the file is a truncated tail; a block whose length is not a
+ * multiple of 4, below 12, unlike its trailing copy, or past the end of the
+ * file by more than a plausible block is an error.
  */
 int tc_pcapfile_next(tc_pcapfile_t *pf, tc_pcapfile_rec_t *rec, char *err,
                      size_t errlen);

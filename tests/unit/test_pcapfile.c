@@ -128,6 +128,158 @@ eth_v4(uint8_t *p, uint8_t marker)
 }
 
 
+/* ---- pcapng writers ---- */
+
+#define T_NO_TSRESOL -1
+
+
+static void
+patch_u32(t_file_t *f, size_t at, uint32_t v)
+{
+    size_t len = f->len;
+
+    f->len = at;
+    put_u32(f, v);
+    f->len = len;
+}
+
+
+/* Opens a block: type and a length patched by png_end(). */
+static size_t
+png_begin(t_file_t *f, uint32_t type)
+{
+    size_t at = f->len;
+
+    put_u32(f, type);
+    put_u32(f, 0);
+    return at;
+}
+
+
+/* Pads the body to 32 bits and writes both copies of the length. */
+static void
+png_end(t_file_t *f, size_t at)
+{
+    while (f->len % 4 != 0) {
+        put_u8(f, 0);
+    }
+    put_u32(f, (uint32_t) (f->len - at + 4));
+    patch_u32(f, at + 4, (uint32_t) (f->len - at));
+}
+
+
+/* Section Header Block in byte order be (a new section may switch). */
+static void
+png_shb(t_file_t *f, bool be)
+{
+    size_t at;
+
+    f->be = be;
+    at = png_begin(f, 0x0a0d0d0a);
+    put_u32(f, 0x1a2b3c4d);
+    put_u16(f, 1);
+    put_u16(f, 0);
+    put_u64(f, UINT64_MAX); /* section length unknown */
+    png_end(f, at);
+}
+
+
+static void
+png_opt(t_file_t *f, uint16_t code, const void *val, uint16_t len)
+{
+    put_u16(f, code);
+    put_u16(f, len);
+    put_bytes(f, val, len);
+    while (f->len % 4 != 0) {
+        put_u8(f, 0);
+    }
+}
+
+
+/* Interface Description Block; tsresol T_NO_TSRESOL for the default,
+ * tsoffset 0 for none. */
+static void
+png_idb(t_file_t *f, uint16_t dlt, uint32_t snaplen, int tsresol,
+        int64_t tsoffset)
+{
+    size_t  at = png_begin(f, 1);
+    uint8_t r = (uint8_t) tsresol;
+
+    put_u16(f, dlt);
+    put_u16(f, 0);
+    put_u32(f, snaplen);
+    png_opt(f, 2, "eth0", 4); /* if_name, ignored */
+    if (tsresol != T_NO_TSRESOL) {
+        png_opt(f, 9, &r, 1);
+    }
+    if (tsoffset != 0) {
+        put_u16(f, 14);
+        put_u16(f, 8);
+        put_u64(f, (uint64_t) tsoffset);
+    }
+    put_u32(f, 0); /* opt_endofopt */
+    png_end(f, at);
+}
+
+
+static void
+png_epb(t_file_t *f, uint32_t ifid, uint64_t ts, const uint8_t *data,
+        uint32_t caplen, uint32_t wirelen)
+{
+    size_t at = png_begin(f, 6);
+
+    put_u32(f, ifid);
+    put_u32(f, (uint32_t) (ts >> 32));
+    put_u32(f, (uint32_t) ts);
+    put_u32(f, caplen);
+    put_u32(f, wirelen);
+    put_bytes(f, data, caplen);
+    png_end(f, at);
+}
+
+
+/* Obsolete Packet Block (type 2). */
+static void
+png_pb(t_file_t *f, uint16_t ifid, uint64_t ts, const uint8_t *data,
+       uint32_t caplen)
+{
+    size_t at = png_begin(f, 2);
+
+    put_u16(f, ifid);
+    put_u16(f, 0);
+    put_u32(f, (uint32_t) (ts >> 32));
+    put_u32(f, (uint32_t) ts);
+    put_u32(f, caplen);
+    put_u32(f, caplen);
+    put_bytes(f, data, caplen);
+    png_end(f, at);
+}
+
+
+static void
+png_spb(t_file_t *f, const uint8_t *data, uint32_t len)
+{
+    size_t at = png_begin(f, 3);
+
+    put_u32(f, len);
+    put_bytes(f, data, len);
+    png_end(f, at);
+}
+
+
+/* A block of a type the reader does not use. */
+static void
+png_other(t_file_t *f, uint32_t type, size_t body)
+{
+    size_t at = png_begin(f, type);
+
+    while (body-- > 0) {
+        put_u8(f, 0xee);
+    }
+    png_end(f, at);
+}
+
+
 static tc_pcapfile_t *
 open_f(const t_file_t *f, char *err, size_t errlen)
 {
@@ -371,6 +523,225 @@ test_not_pcap(void)
 }
 
 
+/* ---- pcapng ---- */
+
+
+static void
+pcapng_basic_one(bool be)
+{
+    t_file_t           *f = calloc(1, sizeof(*f));
+    tc_pcapfile_t      *pf;
+    tc_pcapfile_rec_t   rec;
+    tc_pcapfile_stats_t st;
+    uint8_t             frame[64];
+    char                err[256] = "";
+    uint64_t            done, total;
+
+    f->len = 0;
+    png_shb(f, be);
+    png_idb(f, TC_DLT_EN10MB, 65535, T_NO_TSRESOL, 0);
+    png_epb(f, 0, 1700000000123456ull, frame, (uint32_t) eth_v4(frame, 1), 34);
+    png_epb(f, 0, 1700000001000001ull, frame, (uint32_t) eth_v4(frame, 2),
+            1514);
+
+    pf = open_f(f, err, sizeof(err));
+    T_CHECK(pf != NULL);
+    if (pf == NULL) {
+        printf("  %s\n", err);
+        free(f);
+        return;
+    }
+    T_CHECK_EQ(tc_pcapfile_format(pf), TC_PCAPFILE_PCAPNG);
+    T_CHECK_EQ(tc_pcapfile_dlt(pf), TC_DLT_EN10MB);
+
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+    T_CHECK_EQ(rec.recno, 1);
+    T_CHECK(rec.ts_ns == 1700000000123456000ull);
+    T_CHECK_EQ(rec.dlt, TC_DLT_EN10MB);
+    T_CHECK_EQ(rec.caplen, 34);
+    T_CHECK_EQ(rec.data[33], 1);
+    T_CHECK_EQ(tc_link_ip_offset(rec.dlt, rec.data, rec.caplen), 14);
+
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+    T_CHECK_EQ(rec.recno, 2);
+    T_CHECK(rec.ts_ns == 1700000001000001000ull);
+    T_CHECK_EQ(rec.wirelen, 1514);
+    T_CHECK_EQ(rec.data[33], 2);
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_DONE);
+    tc_pcapfile_progress(pf, &done, &total);
+    T_CHECK_EQ(done, f->len);
+
+    /* rewind reads the section and interface again */
+    tc_pcapfile_rewind(pf);
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+    T_CHECK_EQ(rec.recno, 1);
+    T_CHECK_EQ(rec.data[33], 1);
+
+    tc_pcapfile_stats(pf, &st);
+    T_CHECK_EQ(st.records, 3);
+    T_CHECK_EQ(st.other_blocks, 0);
+    T_CHECK_EQ(st.bad_interface, 0);
+    tc_pcapfile_close(pf);
+    free(f);
+}
+
+
+static void
+test_pcapng_basic(void)
+{
+    pcapng_basic_one(false);
+    pcapng_basic_one(true);
+}
+
+
+/*
+ * Three interfaces of different link types and clocks (default us; ns
+ * with an offset of 100 s; 2^-20 s), unknown blocks between, a Simple
+ * Packet Block (interface 0, the previous record's time) and an obsolete
+ * Packet Block.
+ */
+static void
+pcapng_interfaces_one(bool be)
+{
+    t_file_t           *f = calloc(1, sizeof(*f));
+    tc_pcapfile_t      *pf;
+    tc_pcapfile_rec_t   rec;
+    tc_pcapfile_stats_t st;
+    uint8_t             frame[64], raw[20];
+    char                err[256] = "";
+
+    memset(raw, 0, sizeof(raw));
+    raw[0] = 0x45;
+    raw[19] = 9;
+
+    f->len = 0;
+    png_shb(f, be);
+    png_other(f, 4, 12); /* name resolution block */
+    png_idb(f, TC_DLT_EN10MB, 0, T_NO_TSRESOL, 0);
+    png_idb(f, TC_DLT_RAW_FILE, 262144, 9, 100);
+    png_idb(f, TC_DLT_LINUX_SLL2, 96, 0x80 | 20, 0);
+    png_epb(f, 1, 5000000001ull, raw, 20, 20);
+    png_other(f, 0x0bad, 0);
+    png_epb(f, 0, 7000000ull, frame, (uint32_t) eth_v4(frame, 3), 34);
+    png_spb(f, frame, 34);
+    png_epb(f, 2, 3ull << 20 | 1u << 19, raw, 20, 20);
+    png_pb(f, 1, 42, raw, 20);
+    png_other(f, 5, 8); /* interface statistics */
+
+    pf = open_f(f, err, sizeof(err));
+    T_CHECK(pf != NULL);
+    if (pf == NULL) {
+        printf("  %s\n", err);
+        free(f);
+        return;
+    }
+    T_CHECK_EQ(tc_pcapfile_dlt(pf), TC_DLT_EN10MB);
+
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+    T_CHECK_EQ(rec.dlt, TC_DLT_RAW_FILE);
+    T_CHECK(rec.ts_ns == 105000000001ull);
+    T_CHECK_EQ(tc_link_ip_offset(rec.dlt, rec.data, rec.caplen), 0);
+
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+    T_CHECK_EQ(rec.recno, 2);
+    T_CHECK_EQ(rec.dlt, TC_DLT_EN10MB);
+    T_CHECK(rec.ts_ns == 7000000000ull);
+
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+    T_CHECK_EQ(rec.recno, 3);
+    T_CHECK_EQ(rec.dlt, TC_DLT_EN10MB);
+    T_CHECK(rec.ts_ns == 7000000000ull);
+    T_CHECK_EQ(rec.caplen, 34);
+    T_CHECK_EQ(rec.data[33], 3);
+
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+    T_CHECK_EQ(rec.dlt, TC_DLT_LINUX_SLL2);
+    T_CHECK(rec.ts_ns == 3500000000ull);
+
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+    T_CHECK_EQ(rec.recno, 5);
+    T_CHECK_EQ(rec.dlt, TC_DLT_RAW_FILE);
+    T_CHECK(rec.ts_ns == 100000000042ull);
+    T_CHECK_EQ(rec.data[19], 9);
+
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_DONE);
+    tc_pcapfile_stats(pf, &st);
+    T_CHECK_EQ(st.records, 5);
+    T_CHECK_EQ(st.other_blocks, 3);
+    T_CHECK_EQ(st.truncated_tail, 0);
+    tc_pcapfile_close(pf);
+    free(f);
+}
+
+
+static void
+test_pcapng_interfaces(void)
+{
+    pcapng_interfaces_one(false);
+    pcapng_interfaces_one(true);
+}
+
+
+/* Each section has its own byte order and interfaces; a packet for an
+ * interface of the previous section is counted and skipped. */
+static void
+test_pcapng_sections(void)
+{
+    t_file_t           *f = calloc(1, sizeof(*f));
+    tc_pcapfile_t      *pf;
+    tc_pcapfile_rec_t   rec;
+    tc_pcapfile_stats_t st;
+    uint8_t             frame[64], raw[20];
+    char                err[256] = "";
+
+    memset(raw, 0, sizeof(raw));
+    raw[0] = 0x60;
+
+    f->len = 0;
+    png_shb(f, false);
+    png_idb(f, TC_DLT_EN10MB, 65535, T_NO_TSRESOL, 0);
+    png_idb(f, TC_DLT_EN10MB, 65535, T_NO_TSRESOL, 0);
+    png_epb(f, 1, 1, frame, (uint32_t) eth_v4(frame, 1), 34);
+    png_shb(f, true);
+    png_epb(f, 0, 2, raw, 20, 20); /* no interface yet */
+    png_idb(f, TC_DLT_IPV6, 65535, 9, 0);
+    png_epb(f, 1, 3, raw, 20, 20); /* interface 1 was the old section's */
+    png_epb(f, 0, 4, raw, 20, 20);
+    png_shb(f, false);
+    png_idb(f, TC_DLT_NULL, 65535, T_NO_TSRESOL, 0);
+    frame[0] = 2;
+    frame[1] = frame[2] = frame[3] = 0;
+    frame[4] = 0x45;
+    png_epb(f, 0, 5, frame, 24, 24);
+
+    pf = open_f(f, err, sizeof(err));
+    T_CHECK(pf != NULL);
+    if (pf == NULL) {
+        free(f);
+        return;
+    }
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+    T_CHECK_EQ(rec.dlt, TC_DLT_EN10MB);
+    T_CHECK_EQ(rec.ts_ns, 1000);
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+    T_CHECK_EQ(rec.recno, 4);
+    T_CHECK_EQ(rec.dlt, TC_DLT_IPV6);
+    T_CHECK_EQ(rec.ts_ns, 4);
+    T_CHECK_EQ(tc_link_ip_offset(rec.dlt, rec.data, rec.caplen), 0);
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+    T_CHECK_EQ(rec.recno, 5);
+    T_CHECK_EQ(rec.dlt, TC_DLT_NULL);
+    T_CHECK_EQ(tc_link_ip_offset(rec.dlt, rec.data, rec.caplen), 4);
+    T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_DONE);
+
+    tc_pcapfile_stats(pf, &st);
+    T_CHECK_EQ(st.records, 3);
+    T_CHECK_EQ(st.bad_interface, 2);
+    tc_pcapfile_close(pf);
+    free(f);
+}
+
+
 /* tc_pcapfile_open() on real paths: missing, a directory, empty, good. */
 static void
 test_open_files(void)
@@ -436,6 +807,9 @@ main(void)
     T_RUN(test_classic_huge_caplen);
     T_RUN(test_classic_over_snaplen);
     T_RUN(test_not_pcap);
+    T_RUN(test_pcapng_basic);
+    T_RUN(test_pcapng_interfaces);
+    T_RUN(test_pcapng_sections);
     T_RUN(test_open_files);
     return T_REPORT();
 }
