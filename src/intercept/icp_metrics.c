@@ -60,6 +60,10 @@ icp_replies(const tc_icp_cycle_t *c, tc_mtext_t *t)
 
     tc_mtext_one(t, "intercept_packets_total", "counter",
                  "Replies handed over by the capture input.", l->packets);
+    tc_mtext_one(t, "intercept_nat_rewritten_total", "counter",
+                 "Replies whose source was put back from a container's "
+                 "address to the one tcpcopy knows (--nat).",
+                 l->nat_rewritten);
     icp_family(t, "intercept_verdicts_total",
                "Replies by verdict (pass: client on the pass list).", verdicts,
                tc_nelems(verdicts));

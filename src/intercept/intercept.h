@@ -16,6 +16,7 @@
 #include "tc_addr.h"
 #include "tc_event.h"
 #include "tc_pkt.h"
+#include "nat.h"
 #include "router.h"
 
 #define TC_ICP_VERSION "0.1.0"
@@ -26,6 +27,7 @@
 #define TC_ICP_STATS_DEFAULT      5
 #define TC_ICP_CONNS_MAX          1024
 #define TC_ICP_OUT_HWM            (8u << 20) /* per control connection */
+#define TC_ICP_NAT_BUF            65536      /* -D: bytes of a reply copied */
 
 typedef struct tc_icp_cycle_s   tc_icp_cycle_t;
 typedef struct tc_icp_server_s  tc_icp_server_t;
@@ -45,6 +47,8 @@ typedef struct {
     const char   *pcap_devices;   /* -i: libpcap input instead of NFQUEUE */
     const char   *pcap_filter;    /* -F: BPF filter of the pcap input */
     unsigned      pcap_buffer_mb; /* --buffer-size */
+    tc_icp_nat_t  nat[TC_ICP_NAT_MAX]; /* -D INNER-OUTER */
+    size_t        nnat;
 } tc_icp_conf_t;
 
 /* Verdicts, as the capture input should apply them. */
@@ -66,6 +70,7 @@ typedef struct {
     uint64_t conns_refused;  /* over TC_ICP_CONNS_MAX */
     uint64_t proto_errors;   /* malformed frames, bad HELLOs, versions */
     uint64_t frames_unknown; /* frames of types intercept does not take */
+    uint64_t nat_rewritten;  /* -D: replies whose source was put back */
 } tc_icp_ledger_t;
 
 struct tc_icp_cycle_s {
@@ -75,6 +80,7 @@ struct tc_icp_cycle_s {
     tc_icp_server_t     *server;
     tc_icp_capture_t    *capture;
     tc_timer_t           hold_timer; /* next held-reply expiry */
+    uint8_t             *nat_buf;    /* -D: a writable copy of the reply */
     tc_icp_ledger_t      ledger;
 };
 

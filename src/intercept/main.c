@@ -75,6 +75,7 @@ static const struct option tc_icp_options[] =
      {"device", required_argument, NULL, 'i'},
      {"filter", required_argument, NULL, 'F'},
      {"buffer-size", required_argument, NULL, OPT_BUFFER_SIZE},
+     {"nat", required_argument, NULL, 'D'},
      {"version", no_argument, NULL, 'v'},
      {"help", no_argument, NULL, 'h'},
      {NULL, 0, NULL, 0}};
@@ -102,6 +103,13 @@ static const char tc_icp_help[] =
     "                           'tcp and src port 80'\n"
     "      --buffer-size MB     libpcap kernel buffer per device (default "
     "32)\n"
+    "  -D, --nat INNER-OUTER[,...]\n"
+    "                           the target runs behind Docker-style NAT: "
+    "replies\n"
+    "                           from INNER (IP[:PORT], the container) are "
+    "sent to\n"
+    "                           tcpcopy as from OUTER (the address it "
+    "knows)\n"
     "      --hold-ms MS         keep a reply without route for MS ms "
     "(default 3000)\n"
     "      --stats-interval SEC ledger line every SEC s, 0 = off "
@@ -201,6 +209,33 @@ tc_icp_parse_pass(tc_icp_conf_t *conf, const char *arg)
 }
 
 
+/* Adds a comma-separated list of -D INNER-OUTER mappings. */
+static int
+tc_icp_parse_nat(tc_icp_conf_t *conf, const char *arg)
+{
+    char list[1024], err[160], *tok, *save = NULL;
+
+    if (strlen(arg) >= sizeof(list)) {
+        return tc_icp_usage_error("--nat list too long: \"%s\"", arg);
+    }
+    memcpy(list, arg, strlen(arg) + 1);
+
+    for (tok = strtok_r(list, ",", &save); tok != NULL;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (conf->nnat == TC_ICP_NAT_MAX) {
+            return tc_icp_usage_error("too many --nat mappings (at most %d)",
+                                      TC_ICP_NAT_MAX);
+        }
+        if (tc_icp_nat_parse(tok, &conf->nat[conf->nnat], err, sizeof(err)) !=
+            TC_OK) {
+            return tc_icp_usage_error("--nat: %s", err);
+        }
+        conf->nnat++;
+    }
+    return 0;
+}
+
+
 /* The libpcap input's options: -i, -F, --buffer-size. */
 static int
 tc_icp_option_pcap(tc_icp_conf_t *conf, int opt, const char *arg)
@@ -275,6 +310,8 @@ tc_icp_option(tc_icp_main_t *m, int opt, const char *arg)
         return 0;
     case 'x':
         return tc_icp_parse_pass(conf, arg);
+    case 'D':
+        return tc_icp_parse_nat(conf, arg);
     case OPT_HOLD_MS:
         if (tc_icp_number(arg, 0, 3600000, &v) != TC_OK) {
             return tc_icp_usage_error("invalid --hold-ms \"%s\" "
@@ -375,7 +412,7 @@ tc_icp_parse_args(tc_icp_main_t *m, int argc, char **argv)
     tc_icp_conf_defaults(&m->conf);
     opterr = 0;
 
-    while ((opt = getopt_long(argc, argv, ":p:b:q:x:l:dP:u:i:F:vh",
+    while ((opt = getopt_long(argc, argv, ":p:b:q:x:l:dP:u:i:F:D:vh",
                               tc_icp_options, NULL)) != -1) {
         switch (opt) {
         case 'h':
@@ -444,7 +481,7 @@ tc_icp_ledger(tc_icp_main_t *m, const char *prefix, char *buf, size_t size)
                  "conns_closed=%llu conns_refused=%llu routes=%zu "
                  "routes_added=%llu routes_removed=%llu "
                  "routes_overridden=%llu routes_full=%llu "
-                 "proto_errors=%llu frames_unknown=%llu",
+                 "proto_errors=%llu frames_unknown=%llu nat_rewritten=%llu",
                  prefix, U(l->packets), U(l->tcp), U(l->accept), U(l->drop),
                  U(l->pass), U(l->delivered), U(r->held), U(r->held_delivered),
                  U(r->expired_no_route), U(r->held_overflow),
@@ -456,7 +493,8 @@ tc_icp_ledger(tc_icp_main_t *m, const char *prefix, char *buf, size_t size)
                  U(l->conns_accepted), U(l->conns_closed), U(l->conns_refused),
                  tc_router_routes(m->cycle.router), U(r->routes_added),
                  U(r->routes_removed), U(r->routes_overridden),
-                 U(r->routes_full), U(l->proto_errors), U(l->frames_unknown));
+                 U(r->routes_full), U(l->proto_errors), U(l->frames_unknown),
+                 U(l->nat_rewritten));
 
     /* Parse errors by reason, only those that happened. */
     for (i = 1; i < TC_PKT_NERR && k > 0 && (size_t) k < size; i++) {
@@ -603,6 +641,14 @@ tc_icp_start(tc_icp_main_t *m)
         return 1;
     }
 
+    if (m->conf.nnat > 0) {
+        m->cycle.nat_buf = malloc(TC_ICP_NAT_BUF);
+        if (m->cycle.nat_buf == NULL) {
+            tc_log_error(TC_LOG_EMERG, errno, "no memory for --nat");
+            return 1;
+        }
+    }
+
     if (tc_icp_start_capture(m) != 0) {
         return 1;
     }
@@ -646,6 +692,8 @@ tc_icp_stop(tc_icp_main_t *m)
 
     tc_metrics_close(m->metrics);
     m->metrics = NULL;
+    free(m->cycle.nat_buf);
+    m->cycle.nat_buf = NULL;
     tc_icp_server_close(m->cycle.server);
     m->cycle.server = NULL;
 

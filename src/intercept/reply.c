@@ -56,6 +56,34 @@ tc_icp_deliver(tc_icp_cycle_t *c, uint32_t owner, const tc_pkt_view_t *v)
 }
 
 
+/* -D: when v's source is a container's inner address, v is moved onto a
+ * writable copy of the reply whose source now says the outer address
+ * tcpcopy knows.  The queued packet itself (and its verdict) is left as
+ * the kernel gave it. */
+static void
+tc_icp_nat(tc_icp_cycle_t *c, const uint8_t *pkt, size_t caplen,
+           tc_pkt_view_t *v)
+{
+    const tc_icp_conf_t *conf = c->conf;
+    tc_pkt_view_t        copy;
+    size_t               len;
+
+    if (conf->nnat == 0 || c->nat_buf == NULL ||
+        tc_icp_nat_find(conf->nat, conf->nnat, &v->src, v->sport) == NULL) {
+        return;
+    }
+
+    /* a longer reply keeps its headers; only payload past this is cut */
+    len = tc_min(caplen, (size_t) TC_ICP_NAT_BUF);
+    memcpy(c->nat_buf, pkt, len);
+    if (tc_pkt_parse(c->nat_buf, len, &copy) == TC_PKT_OK &&
+        tc_icp_nat_apply(conf->nat, conf->nnat, c->nat_buf, &copy) == TC_OK) {
+        *v = copy;
+        c->ledger.nat_rewritten++;
+    }
+}
+
+
 int
 tc_icp_packet(void *ctx, const uint8_t *pkt, size_t caplen)
 {
@@ -83,6 +111,7 @@ tc_icp_packet(void *ctx, const uint8_t *pkt, size_t caplen)
     }
 
     c->ledger.tcp++;
+    tc_icp_nat(c, pkt, caplen, &v);
 
     /* The reply goes to the client: the key is its destination. */
     client.ip = v.dst;

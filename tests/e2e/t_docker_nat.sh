@@ -1,0 +1,106 @@
+#!/bin/sh
+# t_docker_nat: a target behind Docker-style NAT, intercept -D.
+#
+#   cli-$S --- onl-$S --- tgt-$S "docker host" 10.77.2.2 (ip_forward=1)
+#                           |  DNAT 10.77.2.2:80 -> 10.77.5.2:8080
+#                           +-- ctr-$S "container" 10.77.5.2, nginx :8080
+#
+# tcpcopy replays port 80 to 10.77.2.2:80, the address it knows.  The
+# container answers from 10.77.5.2:8080; on the docker host those replies
+# cross the FORWARD chain before the NAT is undone, and a FORWARD NFQUEUE
+# rule hands them to intercept, which runs with
+# -D 10.77.5.2:8080-10.77.2.2:80 and drops them.  Every request must reach
+# the container's nginx, intercept must have rewritten every reply, and no
+# reply may leave the docker host toward the clients.
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/e2e/lib.sh"
+trap cleanup EXIT INT TERM
+
+NS_CTR=ctr-$S
+CTR_IP=10.77.5.2
+HOST_CTR_IP=10.77.5.1
+
+e2e_require nginx curl wrk
+e2e_require_daemons
+check "topology up" topo_up || bail "topology"
+_ctr_up() {
+    _ns_add "$NS_CTR" || return 1
+    _link "$NS_TGT" dock0 "$HOST_CTR_IP" "$NS_CTR" eth0 "$CTR_IP" || return 1
+    ip -n "$NS_CTR" route add default via "$HOST_CTR_IP" || return 1
+    _sysctl_host "$NS_CTR" 0
+    # the docker host: forwards, DNATs its port 80 to the container
+    _sysctl_host "$NS_TGT" 1
+    nsx "$NS_TGT" iptables -t nat -A PREROUTING -d "$TGT_IP" -p tcp \
+        --dport 80 -j DNAT --to-destination "$CTR_IP:8080" || return 1
+    # what left the docker host toward the clients (must stay 0)
+    nsx "$NS_TGT" iptables -t mangle -A POSTROUTING -d 10.77.1.0/24 -p tcp \
+        -j ACCEPT
+}
+check "container namespace behind DNAT on the target" _ctr_up ||
+    bail "container"
+count_from_target "$NS_CLI"
+
+nginx_start "$NS_ONL" onl || bail "nginx on online host"
+mkdir -p "$W/ctr"
+_nginx_conf "$W/ctr" | sed 's/^\( *\)listen 80 backlog=65535;/&\n\1listen 8080;/' \
+    > "$W/ctr/nginx.conf"
+nginx_start "$NS_CTR" ctr && port_listens "$NS_CTR" 8080 ||
+    bail "nginx in the container on :8080"
+ok "nginx on online host and in the container (:8080)"
+
+nsx "$NS_TGT" iptables -I FORWARD -p tcp -s "$CTR_IP" --sport 8080 \
+    -j NFQUEUE || bail "FORWARD NFQUEUE rule on the docker host"
+if ! INTERCEPT_ARGS="-D $CTR_IP:8080-$TGT_IP:80" intercept_start; then
+    show_log intercept
+    bail "intercept -D listens on the docker host"
+fi
+ok "intercept -D $CTR_IP:8080-$TGT_IP:80 listens on the docker host"
+if ! tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80; then
+    show_log tcpcopy
+    bail "tcpcopy connected to intercept"
+fi
+ok "tcpcopy connected to intercept"
+
+good=0
+for i in $(seq 1 20); do
+    code=$(nsx "$NS_CLI" curl -s -o /dev/null -w '%{http_code}' \
+           --max-time 5 "http://$ONL_IP/nat/$S/$i")
+    [ "$code" = 200 ] && good=$((good + 1))
+done
+check "20 GETs answered online ($good)" [ "$good" = 20 ]
+
+wrk_lua "$W/uniq.lua" "/nat-ka/$S/" 2
+nsx "$NS_CLI" timeout 30 wrk -c 8 -t 2 -d 3s --timeout 2s -s "$W/uniq.lua" \
+    "http://$ONL_IP/" > "$W/wrk.out" 2>&1
+rc=$?
+grep -E 'Requests/sec|requests in' "$W/wrk.out" | sed 's/^/#   /'
+access_settle onl
+n=$(access_count onl)
+check "wrk ran (exit $rc, online logged $n requests)" \
+    [ "$rc" = 0 -a "$n" -gt 100 ]
+wait_access ctr "$n" 60 10
+assert_same_requests onl ctr "the container's nginx logged every request"
+addrs=$(awk -F'|' '{ split($2, a, ":"); print a[1] }' "$W/ctr/access.log" |
+        sort -u | tr '\n' ' ')
+check "the container saw the real client address ($addrs)" \
+    [ "$addrs" = "$CLI_IP " ]
+
+out=$(nsx "$NS_TGT" iptables -t mangle -nvxL POSTROUTING |
+      awk '$3 == "ACCEPT" { n += $1 } END { print n + 0 }')
+check "no reply left the docker host toward the clients ($out)" \
+    [ "$out" = 0 ]
+leaked=$(from_target_count "$NS_CLI")
+check "no packet of the target reached the client ($leaked)" \
+    [ "$leaked" = 0 ]
+
+ledger_dump intercept "$INTERCEPT_PID"
+tcp=$(grep -o ' tcp=[0-9]*' "$W/intercept.log" | tail -n 1 | cut -d= -f2)
+nat=$(grep -o ' nat_rewritten=[0-9]*' "$W/intercept.log" | tail -n 1 |
+      cut -d= -f2)
+log "intercept: tcp=$tcp nat_rewritten=$nat"
+check "intercept rewrote every reply's source ($nat of $tcp)" \
+    [ "${nat:-0}" -gt 0 -a "$nat" = "$tcp" ]
+daemon_stop tcpcopy "$TCPCOPY_PID"
+daemon_stop intercept "$INTERCEPT_PID"
+t_done
