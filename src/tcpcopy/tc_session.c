@@ -646,8 +646,12 @@ sess_wait_done(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now)
          * have read every request.  A server that sees the end of a
          * connection with requests still unread may reset it and drop
          * them.  No catch-up here; the reply timeout is the fallback.
+         * "Had" is the ack of the client's FIN or RST itself (the mark's),
+         * not the highest ack seen: the client's last ACK acks the online
+         * server's FIN too, which the target sends only after ours.
          */
-        if (sess_target_answered(s) < s->ack_max - s->ack_base) {
+        if (sess_target_answered(s) <
+            s->marks[s->marks_head].ack - s->ack_base) {
             return false;
         }
         sess_mark_pop(s);

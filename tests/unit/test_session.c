@@ -498,6 +498,37 @@ test_close_waits_for_all_answers(void)
 }
 
 
+/*
+ * The client's FIN and its ACK of the online server's FIN come before the
+ * target answered (offline replay hands them over in one batch): the FIN
+ * goes as soon as the target answered what the FIN acked, not after the
+ * reply timeout (the target's FIN, which the last ACK also acks, only
+ * comes after ours).
+ */
+static void
+test_close_before_answer(void)
+{
+    setup();
+    handshake();
+    client_in(TC_TCP_ACK | TC_TCP_PSH, C_ISN + 1, S_ISN + 1, 0, 88);
+    T_CHECK_EQ(sent_bytes(), 88);
+    client_in(TC_TCP_ACK | TC_TCP_FIN, C_ISN + 89, S_ISN + 151, 0, 0);
+    T_CHECK_EQ(out.n, 0);
+    client_in(TC_TCP_ACK, C_ISN + 90, S_ISN + 152, 0, 0);
+    T_CHECK_EQ(out.n, 0);
+
+    reply_in(TC_TCP_ACK | TC_TCP_PSH, T_ISN + 1, C_ISN + 89, 512, 150);
+    T_CHECK_EQ(out.n, 1);
+    T_CHECK_EQ(out.segs[0].flags, TC_TCP_FIN | TC_TCP_ACK);
+    T_CHECK_EQ(out.segs[0].ack, T_ISN + 151);
+    T_CHECK_EQ(ledger.reply_timeouts, 0);
+
+    reply_in(TC_TCP_ACK | TC_TCP_FIN, T_ISN + 151, C_ISN + 90, 512, 0);
+    T_CHECK_EQ(sess.state, TC_SESS_CLOSED);
+    T_CHECK_EQ(ledger.sess_ended[TC_END_NORMAL], 1);
+}
+
+
 /* A request held longer than max_lag after capture goes without waiting. */
 static void
 test_catchup_when_lagging(void)
@@ -700,6 +731,7 @@ main(void)
     T_RUN(test_rst_from_client);
     T_RUN(test_catchup_when_lagging);
     T_RUN(test_close_waits_for_all_answers);
+    T_RUN(test_close_before_answer);
     T_RUN(test_foreign_segment);
     T_RUN(test_reorder_and_gap);
     T_RUN(test_idle_timeout);
