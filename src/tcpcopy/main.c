@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tc_daemon.h"
@@ -22,6 +23,7 @@
 #include "tc_ledger_prom.h"
 #include "tc_log.h"
 #include "tc_metrics.h"
+#include "tc_offline.h"
 #include "tc_proto.h"
 #include "tc_plan.h"
 #include "tc_replay.h"
@@ -31,21 +33,23 @@
 #define TC_INTERCEPTS_MAX 16
 
 typedef struct {
-    tc_replay_t  *replay;
-    tc_endpoint_t intercepts[TC_INTERCEPTS_MAX];
-    size_t        nintercepts;
-    unsigned      ctl_conns; /* -C: connections per intercept */
-    const char   *log_path;
-    int           log_level;
-    tc_daemon_t   proc; /* -d, -P, -u */
-    char          log_abs[TC_PATH_MAX];
-    tc_msec_t     stats_interval;
-    tc_capture_t  capture;
-    uint16_t      ports[TC_TRANSFERS_MAX];
-    tc_timer_t    stats_timer;
-    tc_ledger_t   last_logged;
-    tc_endpoint_t metrics_ep; /* --metrics; port 0 = off */
-    tc_metrics_t *metrics;
+    tc_replay_t      *replay;
+    tc_endpoint_t     intercepts[TC_INTERCEPTS_MAX];
+    size_t            nintercepts;
+    unsigned          ctl_conns; /* -C: connections per intercept */
+    const char       *log_path;
+    int               log_level;
+    tc_daemon_t       proc; /* -d, -P, -u */
+    char              log_abs[TC_PATH_MAX];
+    tc_msec_t         stats_interval;
+    tc_capture_t      capture;
+    uint16_t          ports[TC_TRANSFERS_MAX];
+    tc_timer_t        stats_timer;
+    tc_ledger_t       last_logged;
+    tc_endpoint_t     metrics_ep; /* --metrics; port 0 = off */
+    tc_metrics_t     *metrics;
+    tc_offline_conf_t offline; /* --offline FILE, -a, -I, -T */
+    tc_offline_t     *off;
 } tc_main_t;
 
 static const char usage_text[] =
@@ -117,6 +121,16 @@ static const char usage_text[] =
     "next\n"
     "                         hop's MAC from the kernel's neighbour table\n"
     "      --dst-mac MAC      with -o: send to this MAC instead\n"
+    "\n"
+    "Offline replay (of a file recorded with tcpdump -s 0 -w FILE):\n"
+    "      --offline FILE     replay the client packets of a pcap or pcapng\n"
+    "                         file (also -i FILE), then exit once every\n"
+    "                         session ended; not with -d\n"
+    "  -a, --accelerate N     replay N times faster (N > 0; 0.5 is half "
+    "speed)\n"
+    "  -I, --max-idle MS      wait at most MS ms between two packets\n"
+    "  -T, --loop N           replay the file N times, each loop with client\n"
+    "                         ports of its own\n"
     "\n"
     "      --metrics ADDR:PORT\n"
     "                         serve the ledger as Prometheus metrics at\n"
@@ -348,6 +362,70 @@ parse_io(int c, const char *arg, tc_main_t *m)
 }
 
 
+/* --offline FILE, -a, -I, -T. */
+static void
+parse_offline(int c, const char *arg, tc_offline_conf_t *o)
+{
+    char *end;
+
+    switch (c) {
+    case 'a':
+        errno = 0;
+        o->speed = strtod(arg, &end);
+        if (errno != 0 || *arg == '\0' || *end != '\0' || !(o->speed > 0) ||
+            o->speed > TC_OFFLINE_SPEED_MAX) {
+            usage_error("-a wants a number above 0 (10: ten times faster), "
+                        "not \"%s\"",
+                        arg);
+        }
+        break;
+    case 'I':
+        o->idle_max = parse_number(arg, 1, 86400000, "-I");
+        break;
+    case 'T':
+        o->loops = (unsigned) parse_number(arg, 1, TC_OFFLINE_LOOPS_MAX, "-T");
+        break;
+    default:
+        o->path = arg;
+        break;
+    }
+}
+
+
+/* --offline (or -i naming a regular file) against the other options. */
+static void
+check_offline(tc_main_t *m)
+{
+    tc_offline_conf_t *o = &m->offline;
+    struct stat        st;
+
+    if (o->path == NULL && m->capture.devices != NULL &&
+        stat(m->capture.devices, &st) == 0 && S_ISREG(st.st_mode)) {
+        o->path = m->capture.devices; /* -i FILE */
+        m->capture.devices = NULL;
+    }
+    if (o->path == NULL) {
+        if (o->speed != 0 || o->idle_max != 0 || o->loops != 0) {
+            usage_error("%s", "-a, -I and -T need --offline FILE");
+        }
+        return;
+    }
+    if (m->capture.devices != NULL) {
+        usage_error("-i %s: capture from a device or --offline a file, "
+                    "not both",
+                    m->capture.devices);
+    }
+    if (m->proc.detach) {
+        usage_error("%s", "--offline does not run as a daemon (-d): it "
+                          "ends when the file is replayed");
+    }
+    o->speed = o->speed != 0 ? o->speed : 1.0;
+    o->loops = o->loops != 0 ? o->loops : 1;
+    o->nintercepts = m->nintercepts;
+    o->progress = isatty(STDERR_FILENO) == 1;
+}
+
+
 static void
 parse_options(int argc, char **argv, tc_main_t *m)
 {
@@ -383,16 +461,20 @@ parse_options(int argc, char **argv, tc_main_t *m)
          {"snaplen", required_argument, NULL, 'S'},
          {"output", required_argument, NULL, 'o'},
          {"dst-mac", required_argument, NULL, 3},
+         {"offline", required_argument, NULL, 610},
+         {"accelerate", required_argument, NULL, 'a'},
+         {"max-idle", required_argument, NULL, 'I'},
+         {"loop", required_argument, NULL, 'T'},
          {"version", no_argument, NULL, 'v'},
          {"help", no_argument, NULL, 'h'},
          {NULL, 0, NULL, 0}};
     int c;
 
     opterr = 0;
-    while (
-        (c = getopt_long(argc, argv,
-                         ":x:s:C:Wt:l:dP:u:vhn:f:r:c:k:m:M:D:OgR:H:Li:F:B:S:o:",
-                         longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv,
+                            ":x:s:C:Wt:l:dP:u:vhn:f:r:c:k:m:M:D:OgR:H:Li:F:B:S:"
+                            "o:a:I:T:",
+                            longopts, NULL)) != -1) {
         switch (c) {
         case 'x':
             parse_list(optarg, m, true);
@@ -469,6 +551,12 @@ parse_options(int argc, char **argv, tc_main_t *m)
         case 3:
             parse_io(c, optarg, m);
             break;
+        case 610:
+        case 'a':
+        case 'I':
+        case 'T':
+            parse_offline(c, optarg, &m->offline);
+            break;
         case 'v':
             printf("tcpcopy %s (control protocol %d)\n", TC_VERSION,
                    TC_PROTO_VERSION);
@@ -493,6 +581,7 @@ parse_options(int argc, char **argv, tc_main_t *m)
     if (m->nintercepts == 0) {
         usage_error("%s", "-s INTERCEPT is required");
     }
+    check_offline(m);
 }
 
 
@@ -581,7 +670,13 @@ open_io(tc_main_t *m)
     m->capture.fd = -1;
     m->capture.handler = tc_replay_packet;
     m->capture.data = m->replay;
-    if (m->capture.ops->open(&m->capture, err, sizeof(err)) != TC_OK) {
+    if (m->offline.path != NULL) { /* a file instead of the capture */
+        m->off = tc_offline_open(&m->offline, m->replay, err, sizeof(err));
+        if (m->off == NULL) {
+            fprintf(stderr, "tcpcopy: %s\n", err);
+            return TC_ERROR;
+        }
+    } else if (m->capture.ops->open(&m->capture, err, sizeof(err)) != TC_OK) {
         fprintf(stderr, "tcpcopy: %s\n", err);
         return TC_ERROR;
     }
@@ -624,7 +719,8 @@ start(tc_main_t *m, tc_event_loop_t *loop)
         }
     }
 
-    if (tc_event_add(loop, m->capture.fd, TC_EV_READ, on_capture, m) != TC_OK) {
+    if (m->capture.fd != -1 &&
+        tc_event_add(loop, m->capture.fd, TC_EV_READ, on_capture, m) != TC_OK) {
         return TC_ERROR;
     }
 
@@ -647,7 +743,7 @@ start(tc_main_t *m, tc_event_loop_t *loop)
             return TC_ERROR;
         }
     }
-    return TC_OK;
+    return m->off != NULL ? tc_offline_start(m->off) : TC_OK;
 }
 
 
@@ -673,6 +769,9 @@ log_start(const tc_main_t *m)
 static void
 stop(tc_main_t *m, tc_event_loop_t *loop)
 {
+    if (m->off != NULL) {
+        tc_offline_summary(m->off);
+    }
     tc_replay_shutdown(m->replay);
     (void) tc_event_run_once(loop, 0); /* flush the last ROUTE frames */
     log_ledger(m, " (final)");
@@ -692,6 +791,7 @@ main(int argc, char **argv)
 {
     static tc_replay_t replay;
     tc_main_t          m;
+    int                rc;
     tc_event_loop_t   *loop;
 
     memset(&m, 0, sizeof(m));
@@ -744,5 +844,7 @@ main(int argc, char **argv)
     stop(&m, loop);
     tc_event_loop_destroy(loop);
     tc_log_close();
-    return 0;
+    rc = m.off != NULL ? tc_offline_status(m.off) : 0;
+    tc_offline_close(m.off);
+    return rc;
 }

@@ -32,6 +32,30 @@ ledger_put(char *buf, size_t size, size_t off, const char *label,
 }
 
 
+/* --offline: the file's records, only shown when replaying a file. */
+static size_t
+ledger_offline(const tc_ledger_t *l, char *buf, size_t size, size_t off)
+{
+    size_t              i;
+    const ledger_item_t items[] = {
+        {"|offline records", &l->off_records},
+        {"replayed", &l->off_replayed},
+        {"server_side", &l->off_server},
+        {"other_port", &l->off_other_port},
+        {"not_tcp", &l->off_not_tcp},
+        {"not_ip", &l->off_not_ip},
+        {"over_snaplen", &l->off_over_snaplen},
+        {"bad_iface", &l->off_bad_iface},
+        {"truncated", &l->off_truncated},
+    };
+
+    for (i = 0; i < tc_nelems(items); i++) {
+        off = ledger_put(buf, size, off, items[i].label, *items[i].value);
+    }
+    return off;
+}
+
+
 char *
 tc_ledger_format(const tc_ledger_t *l, char *buf, size_t size)
 {
@@ -87,6 +111,10 @@ tc_ledger_format(const tc_ledger_t *l, char *buf, size_t size)
     buf[0] = '\0';
     for (i = 0; i < tc_nelems(items); i++) {
         off = ledger_put(buf, size, off, items[i].label, *items[i].value);
+    }
+
+    if (l->off_loops > 0) {
+        off = ledger_offline(l, buf, size, off);
     }
 
     /* -n: the multiple of the traffic actually delivered */

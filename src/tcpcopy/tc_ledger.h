@@ -74,6 +74,19 @@ typedef struct {
     uint64_t ctl_disconnects;
     uint64_t ctl_routes_sent;
     uint64_t ctl_routes_unsent; /* routes not delivered (no connection) */
+
+    /* offline replay (--offline): what became of the file's records, every
+     * loop counted; off_loops is 0 when live */
+    uint64_t off_loops;        /* -T: times through the file asked for */
+    uint64_t off_records;      /* packet records read */
+    uint64_t off_replayed;     /* ... client packets given to the engine */
+    uint64_t off_server;       /* ... from a transferred port: never sent */
+    uint64_t off_other_port;   /* ... TCP of no transferred port */
+    uint64_t off_not_tcp;      /* ... IP but not TCP (or not parsed) */
+    uint64_t off_not_ip;       /* ... no IP packet in the frame */
+    uint64_t off_over_snaplen; /* skipped by the reader: caplen > snaplen */
+    uint64_t off_bad_iface;    /* ... pcapng: undeclared interface */
+    uint64_t off_truncated;    /* the file ended inside a record */
 } tc_ledger_t;
 
 const char *tc_end_reason_str(int reason);

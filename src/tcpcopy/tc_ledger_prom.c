@@ -157,10 +157,37 @@ prom_control(const tc_ledger_t *l, size_t ctl_ready, tc_mtext_t *t)
 }
 
 
+/* --offline only: what became of the file's records. */
+static void
+prom_offline(const tc_ledger_t *l, tc_mtext_t *t)
+{
+    const prom_item_t recs[] = {
+        {"outcome=\"replayed\"", &l->off_replayed},
+        {"outcome=\"server_side\"", &l->off_server},
+        {"outcome=\"other_port\"", &l->off_other_port},
+        {"outcome=\"not_tcp\"", &l->off_not_tcp},
+        {"outcome=\"not_ip\"", &l->off_not_ip},
+        {"outcome=\"over_snaplen\"", &l->off_over_snaplen},
+        {"outcome=\"bad_iface\"", &l->off_bad_iface},
+        {"outcome=\"truncated\"", &l->off_truncated},
+    };
+
+    tc_mtext_one(t, "tcpcopy_offline_records_read_total", "counter",
+                 "Packet records read from the capture file (every loop).",
+                 l->off_records);
+    prom_family(t, "tcpcopy_offline_records_total", "counter",
+                "Capture file records by what became of them.", recs,
+                tc_nelems(recs));
+}
+
+
 void
 tc_ledger_prom(const tc_ledger_t *l, size_t ctl_ready, tc_mtext_t *t)
 {
     prom_sessions(l, t);
     prom_traffic(l, t);
     prom_control(l, ctl_ready, t);
+    if (l->off_loops > 0) {
+        prom_offline(l, t);
+    }
 }

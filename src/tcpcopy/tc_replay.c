@@ -762,6 +762,23 @@ tc_replay_resync(void *data)
 }
 
 
+static void
+replay_wake(tc_table_node_t *n, void *data)
+{
+    tc_replay_t *r = data;
+    tc_rsess_t  *rs = tc_table_entry(n, tc_rsess_t, node);
+
+    tc_timer_set_at(r->loop, &rs->timer, tc_time_now());
+}
+
+
+void
+tc_replay_wake_all(tc_replay_t *r)
+{
+    tc_table_foreach(&r->sessions, replay_wake, r);
+}
+
+
 void
 tc_replay_shutdown(tc_replay_t *r)
 {

@@ -80,6 +80,19 @@ void tc_replay_reply(void *data, const tc_msg_reply_t *reply);
  * (tc_ctl_ready_pt). */
 void tc_replay_resync(void *data);
 
+/* Fires every session's timer on the next loop iteration, so that shorter
+ * timeouts put in conf apply to sessions already waiting (offline replay's
+ * end of file). */
+void tc_replay_wake_all(tc_replay_t *r);
+
+/* Sessions with the target not yet ended (lingering closed ones do not
+ * count). */
+static inline uint64_t
+tc_replay_live(const tc_replay_t *r)
+{
+    return r->ledger.sess_active;
+}
+
 /* Ends every session (RST to the target, counted as shutdown).  Replies
  * may still arrive afterwards; they find no session. */
 void tc_replay_shutdown(tc_replay_t *r);
