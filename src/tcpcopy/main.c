@@ -26,6 +26,7 @@
 #include "tc_offline.h"
 #include "tc_proto.h"
 #include "tc_plan.h"
+#include "tc_check.h"
 #include "tc_replay.h"
 #include "tc_time.h"
 
@@ -48,6 +49,7 @@ typedef struct {
     tc_ledger_t       last_logged;
     tc_endpoint_t     metrics_ep; /* --metrics; port 0 = off */
     tc_metrics_t     *metrics;
+    tc_check_conf_t   check; /* --check, --check-src */
     tc_offline_conf_t offline; /* --offline FILE, -a, -I, -T */
     tc_offline_t     *off;
 } tc_main_t;
@@ -121,6 +123,19 @@ static const char usage_text[] =
     "next\n"
     "                         hop's MAC from the kernel's neighbour table\n"
     "      --dst-mac MAC      with -o: send to this MAC instead\n"
+    "\n"
+    "      --check            test the path with these options and exit: "
+    "each\n"
+    "                         intercept, its host's settings, and a probe "
+    "SYN\n"
+    "                         whose answer must come back via intercept; "
+    "exit 0\n"
+    "                         only when replay will work\n"
+    "      --check-src ADDR   the probe's client address (default: the "
+    "first -c\n"
+    "                         address, else this host's address); with an\n"
+    "                         assistant, an address of the clients' "
+    "network\n"
     "\n"
     "Offline replay (of a file recorded with tcpdump -s 0 -w FILE):\n"
     "      --offline FILE     replay the client packets of a pcap or pcapng\n"
@@ -461,6 +476,8 @@ parse_options(int argc, char **argv, tc_main_t *m)
          {"snaplen", required_argument, NULL, 'S'},
          {"output", required_argument, NULL, 'o'},
          {"dst-mac", required_argument, NULL, 3},
+         {"check", no_argument, NULL, 620},
+         {"check-src", required_argument, NULL, 621},
          {"offline", required_argument, NULL, 610},
          {"accelerate", required_argument, NULL, 'a'},
          {"max-idle", required_argument, NULL, 'I'},
@@ -550,6 +567,17 @@ parse_options(int argc, char **argv, tc_main_t *m)
         case 'o':
         case 3:
             parse_io(c, optarg, m);
+            break;
+        case 620:
+            m->check.enabled = true;
+            break;
+        case 621:
+            if (tc_addr_parse(optarg, &m->check.src) != TC_OK ||
+                m->check.src.family != TC_AF_INET) {
+                usage_error("--check-src: \"%s\" is not an IPv4 address",
+                            optarg);
+            }
+            m->check.has_src = true;
             break;
         case 610:
         case 'a':
@@ -810,6 +838,12 @@ main(int argc, char **argv)
         fprintf(stderr, "tcpcopy: cannot open log file %s: %s\n", m.log_path,
                 strerror(errno));
         return 1;
+    }
+
+    /* --check: test the path with these options, say what is wrong, exit
+     * (no -d, -P or -u: it is a command, not the daemon). */
+    if (m.check.enabled) {
+        return tc_check_main(&m.check, &replay, m.intercepts, m.nintercepts);
     }
 
     /* -d and -P before any socket: a busy pid file is said on the
