@@ -13,6 +13,9 @@
 #          (utime+stime delta over the run and its catch-up) and peak RSS
 #          (VmHWM, reset before each run) of tcpcopy and intercept.
 #   idle:  10,000 open idle keep-alive sessions; tcpcopy's RSS.
+#   offline: a wrk run recorded with tcpdump on the online host, replayed
+#          with tcpcopy --offline: -a 1000 (requests/s the target reaches)
+#          and -a 10 (replay time over the recording's span; ideal 0.100).
 #
 # BENCH_SECS (default 8) sets the length of each run.  Everything (wrk, both
 # nginx, both daemons) shares this machine's cores: the figures are for
@@ -28,8 +31,9 @@ IDLE_N=${BENCH_IDLE:-10000}
 HZ=$(getconf CLK_TCK)
 
 case $MODE in
-    all|rates|redis|idle) ;;
-    *) echo "usage: tests/bench/bench.sh [all|rates|redis|idle]" >&2; exit 2 ;;
+    all|rates|redis|idle|offline) ;;
+    *) echo "usage: tests/bench/bench.sh [all|rates|redis|idle|offline]" >&2
+       exit 2 ;;
 esac
 
 e2e_require nginx wrk
@@ -234,6 +238,81 @@ bench_idle() {
     wait_until 60 _proc_gone "$_py"
 }
 
+# msec_span NAME PREFIX: "count first last" of NAME's requests under PREFIX
+# ($msec of the first and last line).
+msec_span() {
+    awk -F'|' -v p="$2" 'index($5, p) {
+        n++; if (n == 1 || $1 < a) a = $1; if ($1 > b) b = $1 }
+        END { printf "%d %.3f %.3f\n", n, a, b }' "$W/$1/access.log"
+}
+
+# offline_run NAME ARGS...: one tcpcopy --offline run of $W/rec.pcap to the
+# target; prints the target's request rate and the replay's timing.
+offline_run() {
+    _name=$1
+    shift
+    _t0=$(now_s)
+    nsx "$NS_ONL" timeout 600 "$TCPCOPY" -x "80-$TGT_IP:80" -s "$TGT_IP" \
+        --stats-interval 0 --offline "$W/rec.pcap" "$@" > "$W/$_name.log" 2>&1
+    _rc=$?
+    _t1=$(now_s)
+    set -- $(msec_span tgt "/o/$S/")
+    _sum=$(sed -n 's/.*replayed in \([0-9.]*\) s (recorded span \([0-9.]*\) s.*/\1 \2/p' \
+           "$W/$_name.log")
+    awk -v name="$_name" -v n="$1" -v a="$2" -v b="$3" -v want="$ON_N" \
+        -v rc="$_rc" -v t0="$_t0" -v t1="$_t1" -v sum="$_sum" \
+        -v on_span="$ON_SPAN" 'BEGIN {
+        split(sum, s, " ");
+        f = "%-9s exit %d, target %d of %d requests (%.2f%%) in %.2f s"
+        f = f " = %.0f req/s; tcpcopy ran %.2f s\n"
+        printf(f, name, rc, n, want, want ? 100 * n / want : 0, b - a,
+               b > a ? n / (b - a) : 0, t1 - t0);
+        f = "%-9s packets handed over in %.3f s for a %.3f s recording:"
+        f = f " ratio %.4f; target first-to-last request %.3f s for"
+        f = f " %.3f s online: ratio %.4f\n"
+        printf(f, name, s[1], s[2], s[2] > 0 ? s[1] / s[2] : 0, b - a,
+               on_span, on_span > 0 ? (b - a) / on_span : 0) }'
+    grep 'ledger (final)' "$W/$_name.log" | tr '|' '\n' |
+        grep -E 'sessions active|aborted|replies|offline' | sed 's/^/          /'
+}
+
+# bench_offline: record a wrk run (unique URIs) with tcpdump on the online
+# host, then replay it with -a 1000 and -a 10 (intercept on the target; no
+# live tcpcopy meanwhile, it would replay the recording's traffic too).
+bench_offline() {
+    if [ "$REPLAYING" = 1 ]; then
+        proc_stop "$TCPCOPY_PID" TERM 20
+    else
+        nfqueue_rules "$NS_TGT" 80 6379 ||
+            { echo "bench: iptables failed"; exit 1; }
+        intercept_start || { tail "$W/intercept.log"; exit 1; }
+        REPLAYING=1
+    fi
+    echo
+    echo "== offline: wrk -c 16 (2 ms pacing) for ${SECS} s recorded with" \
+        "tcpdump, replayed with --offline"
+    e2e_bg "$NS_ONL" "$W/tcpdump.log" tcpdump -i cli0 -s 0 -U -B 131072 \
+        -Z root -w "$W/rec.pcap" 'tcp port 80'
+    _td=$BG_PID
+    wait_until 10 grep -q 'listening on' "$W/tcpdump.log" ||
+        { cat "$W/tcpdump.log"; return; }
+    wrk_lua "$W/o.lua" "/o/$S/" 2
+    nsx "$NS_CLI" timeout $((SECS + 60)) wrk -c 16 -t 2 -d "${SECS}s" \
+        --timeout 2s -s "$W/o.lua" "http://$ONL_IP/" > "$W/o.wrk" 2>&1
+    access_settle onl
+    sleep 1
+    proc_stop "$_td" INT 10
+    set -- $(msec_span onl "/o/$S/")
+    ON_N=$1
+    ON_SPAN=$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.3f", b - a }')
+    echo "recording: $ON_N requests in $ON_SPAN s online," \
+        "$(wc -c < "$W/rec.pcap") bytes; tcpdump:" \
+        "$(grep -h 'dropped by kernel' "$W/tcpdump.log")"
+    offline_run a1000 -a 1000
+    : > "$W/tgt/access.log"
+    offline_run a10 -a 10
+}
+
 # ---------------------------------------------------------------- main
 
 echo "bench: $(nproc) cores, $(uname -r), tcpcopy $TCPCOPY"
@@ -249,21 +328,25 @@ REPLAYING=0
 TC_LOG=tcpcopy
 
 case $MODE in
-    all) bench_rates; bench_redis 100000; bench_idle ;;
+    all) bench_rates; bench_redis 100000; bench_idle; bench_offline ;;
     rates) bench_rates ;;
     redis) bench_redis 100000 ;;
     idle) bench_idle ;;
+    offline) bench_offline ;;
 esac
 
-proc_stop "$TCPCOPY_PID" TERM 20
-wait "$TCPCOPY_PID"
-tc_st=$?
+tc_st=-
+if [ -n "${TCPCOPY_PID:-}" ]; then
+    proc_stop "$TCPCOPY_PID" TERM 20
+    wait "$TCPCOPY_PID"
+    tc_st=$?
+fi
 proc_stop "$INTERCEPT_PID" TERM 10
 wait "$INTERCEPT_PID"
 ic_st=$?
 echo
 echo "== final ledgers (exit status on SIGTERM: tcpcopy $tc_st, intercept $ic_st)"
-grep ledger "$W/tcpcopy.log" | tail -n 1
+grep ledger "$W/tcpcopy.log" 2> /dev/null | tail -n 1
 [ "$TC_LOG" = tcpcopy ] || grep ledger "$W/$TC_LOG.log" | tail -n 1
 grep ledger "$W/intercept.log" | tail -n 1
 T_DONE=1
