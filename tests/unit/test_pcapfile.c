@@ -287,6 +287,37 @@ open_f(const t_file_t *f, char *err, size_t errlen)
 }
 
 
+/* The reader over an exact-size heap copy, so that ASan sees any read
+ * past the end; *copy is freed by the caller after the close. */
+static tc_pcapfile_t *
+open_exact(const uint8_t *buf, size_t len, uint8_t **copy, char *err,
+           size_t errlen)
+{
+    *copy = malloc(len ? len : 1);
+    if (*copy == NULL) {
+        exit(2);
+    }
+    memcpy(*copy, buf, len);
+    return tc_pcapfile_open_mem(*copy, len, "t.pcapng", err, errlen);
+}
+
+
+/* Reads to the end: the number of records, the last result. */
+static int
+read_all(tc_pcapfile_t *pf, uint64_t *records, char *err, size_t errlen)
+{
+    tc_pcapfile_rec_t rec;
+    int               rc, guard = 0;
+
+    *records = 0;
+    while ((rc = tc_pcapfile_next(pf, &rec, err, errlen)) == TC_OK &&
+           guard++ < 100000) {
+        (*records)++;
+    }
+    return rc;
+}
+
+
 /* ---- classic pcap ---- */
 
 
@@ -379,7 +410,7 @@ test_classic_truncated(void)
     tc_pcapfile_t      *pf;
     tc_pcapfile_rec_t   rec;
     tc_pcapfile_stats_t st;
-    uint8_t             frame[64];
+    uint8_t             frame[64], *copy;
     char                err[256] = "";
     size_t              full, cut;
     int                 bad = 0;
@@ -391,9 +422,10 @@ test_classic_truncated(void)
 
     /* every cut inside the second record: one record, then DONE */
     for (cut = 24 + 16 + 34 + 1; cut < full; cut++) {
-        pf = tc_pcapfile_open_mem(f->buf, cut, "t.pcap", err, sizeof(err));
+        pf = open_exact(f->buf, cut, &copy, err, sizeof(err));
         if (pf == NULL) {
             bad++;
+            free(copy);
             continue;
         }
         bad += tc_pcapfile_next(pf, &rec, err, sizeof(err)) != TC_OK;
@@ -402,15 +434,17 @@ test_classic_truncated(void)
         tc_pcapfile_stats(pf, &st);
         bad += st.truncated_tail != 1 || st.records != 1;
         tc_pcapfile_close(pf);
+        free(copy);
     }
     T_CHECK_EQ(bad, 0);
 
     /* every cut of the global header: refused with a reason */
     for (cut = 1; cut < 24; cut++) {
         err[0] = '\0';
-        pf = tc_pcapfile_open_mem(f->buf, cut, "t.pcap", err, sizeof(err));
+        pf = open_exact(f->buf, cut, &copy, err, sizeof(err));
         bad += pf != NULL || strstr(err, "t.pcap") == NULL;
         tc_pcapfile_close(pf);
+        free(copy);
     }
     T_CHECK_EQ(bad, 0);
 
@@ -519,6 +553,82 @@ test_not_pcap(void)
 
     /* NULL error buffers are allowed */
     T_CHECK(tc_pcapfile_open_mem(text, 4, "t", NULL, 0) == NULL);
+    free(f);
+}
+
+
+/* Every supported link type, written in a classic file of either byte
+ * order, read back and stripped by tc_link_ip_offset(). */
+static void
+test_link_types(void)
+{
+    static const struct {
+        int     dlt;
+        uint8_t hdr[24];
+        size_t  hlen;
+        int     version;
+    } cases[] = {
+        {TC_DLT_EN10MB, {[12] = 0x08, [13] = 0x00}, 14, 4},
+        {TC_DLT_EN10MB, {[12] = 0x86, [13] = 0xdd}, 14, 6},
+        {TC_DLT_EN10MB,
+         {[12] = 0x81,
+          [13] = 0x00,
+          [14] = 0x00,
+          [15] = 0x07,
+          [16] = 0x08,
+          [17] = 0x00},
+         18,
+         4},
+        {TC_DLT_LINUX_SLL, {[1] = 4, [14] = 0x08, [15] = 0x00}, 16, 4},
+        {TC_DLT_LINUX_SLL2, {[0] = 0x86, [1] = 0xdd}, 20, 6},
+        {TC_DLT_RAW_FILE, {0}, 0, 4},
+        {TC_DLT_RAW, {0}, 0, 6},
+        {TC_DLT_RAW_BSD, {0}, 0, 4},
+        {TC_DLT_IPV4, {0}, 0, 4},
+        {TC_DLT_IPV6, {0}, 0, 6},
+        {TC_DLT_NULL, {2, 0, 0, 0}, 4, 4},  /* little-endian writer */
+        {TC_DLT_NULL, {0, 0, 0, 2}, 4, 4},  /* big-endian writer */
+        {TC_DLT_NULL, {0, 0, 0, 30}, 4, 6}, /* macOS AF_INET6 */
+        {TC_DLT_NULL, {24, 0, 0, 0}, 4, 6}, /* NetBSD AF_INET6 */
+        {TC_DLT_LOOP, {0, 0, 0, 2}, 4, 4},
+        {TC_DLT_LOOP, {0, 0, 0, 28}, 4, 6},
+    };
+    t_file_t         *f = calloc(1, sizeof(*f));
+    tc_pcapfile_t    *pf;
+    tc_pcapfile_rec_t rec;
+    uint8_t           frame[64];
+    char              err[256] = "";
+    size_t            i, n;
+    int               order, rc, bad = 0;
+
+    for (i = 0; i < tc_nelems(cases); i++) {
+        for (order = 0; order < 2; order++) {
+            memcpy(frame, cases[i].hdr, cases[i].hlen);
+            n = cases[i].hlen;
+            memset(frame + n, 0, 40);
+            frame[n] = cases[i].version == 4 ? 0x45 : 0x60;
+            n += 40;
+
+            pcap_hdr(f, order, 0xa1b2c3d4, 65535, (uint32_t) cases[i].dlt);
+            pcap_rec(f, 1, 0, frame, (uint32_t) n, (uint32_t) n);
+            pf = open_f(f, err, sizeof(err));
+            if (pf == NULL) {
+                bad++;
+                continue;
+            }
+            bad += tc_pcapfile_dlt(pf) != cases[i].dlt;
+            rc = tc_pcapfile_next(pf, &rec, err, sizeof(err));
+            bad += rc != TC_OK || rec.dlt != cases[i].dlt;
+            rc = tc_link_ip_offset(rec.dlt, rec.data, rec.caplen);
+            if (rc != (int) cases[i].hlen) {
+                printf("FAIL case %zu (dlt %d): offset %d\n", i, cases[i].dlt,
+                       rc);
+                bad++;
+            }
+            tc_pcapfile_close(pf);
+        }
+    }
+    T_CHECK_EQ(bad, 0);
     free(f);
 }
 
@@ -742,6 +852,318 @@ test_pcapng_sections(void)
 }
 
 
+/* A small valid pcapng file with blocks of every kind. */
+static void
+pcapng_sample(t_file_t *f, bool be)
+{
+    uint8_t frame[64];
+
+    f->len = 0;
+    png_shb(f, be);
+    png_idb(f, TC_DLT_EN10MB, 65535, 9, 0);
+    png_epb(f, 0, 1, frame, (uint32_t) eth_v4(frame, 1), 34);
+    png_other(f, 0x0bad, 5);
+    png_spb(f, frame, 34);
+    png_pb(f, 0, 2, frame, 34);
+    png_epb(f, 0, 3, frame, (uint32_t) eth_v4(frame, 2), 34);
+}
+
+
+/* Every cut of a valid file: refused at open (too short for a section
+ * header), or records then TC_DONE, truncated unless the cut falls between
+ * blocks.  Never an error, never a read past the cut. */
+static void
+test_pcapng_truncated(void)
+{
+    t_file_t           *f = calloc(1, sizeof(*f));
+    tc_pcapfile_t      *pf;
+    tc_pcapfile_stats_t st;
+    uint8_t            *copy;
+    char                err[256];
+    size_t              cut, bounds[8], nb = 0, i;
+    uint64_t            n;
+    bool                boundary;
+    int                 bad = 0, rc, order;
+
+    for (order = 0; order < 2; order++) {
+        pcapng_sample(f, order);
+
+        /* block boundaries, walked by the lengths we wrote */
+        nb = 0;
+        for (cut = 0; cut < f->len && nb < tc_nelems(bounds);) {
+            cut += order ? (size_t) f->buf[cut + 4] << 24 |
+                               (size_t) f->buf[cut + 5] << 16 |
+                               (size_t) f->buf[cut + 6] << 8 | f->buf[cut + 7]
+                         : (size_t) f->buf[cut + 7] << 24 |
+                               (size_t) f->buf[cut + 6] << 16 |
+                               (size_t) f->buf[cut + 5] << 8 | f->buf[cut + 4];
+            bounds[nb++] = cut;
+        }
+        T_CHECK_EQ(nb, 7);
+        T_CHECK_EQ(bounds[nb - 1], f->len);
+
+        for (cut = 0; cut <= f->len; cut++) {
+            err[0] = '\0';
+            pf = open_exact(f->buf, cut, &copy, err, sizeof(err));
+            if (pf == NULL) {
+                bad += cut >= 28 || strstr(err, "t.pcapng") == NULL;
+                free(copy);
+                continue;
+            }
+            rc = read_all(pf, &n, err, sizeof(err));
+            tc_pcapfile_stats(pf, &st);
+            boundary = false;
+            for (i = 0; i < nb; i++) {
+                boundary |= bounds[i] == cut;
+            }
+            bad += rc != TC_DONE;
+            bad += st.truncated_tail != (boundary ? 0 : 1);
+            bad += cut == f->len && n != 4;
+            tc_pcapfile_close(pf);
+            free(copy);
+        }
+    }
+    T_CHECK_EQ(bad, 0);
+    free(f);
+}
+
+
+/* One broken pcapng file: opens, then next() fails with TC_ERROR whose
+ * message contains want (and keeps failing). */
+static void
+expect_error(const t_file_t *f, const char *want, int line)
+{
+    tc_pcapfile_t *pf;
+    uint8_t       *copy;
+    char           err[256] = "";
+    uint64_t       n;
+    int            rc;
+
+    pf = open_exact(f->buf, f->len, &copy, err, sizeof(err));
+    if (pf == NULL) {
+        printf("FAIL line %d: open: %s\n", line, err);
+        T_CHECK(pf != NULL);
+        free(copy);
+        return;
+    }
+    rc = read_all(pf, &n, err, sizeof(err));
+    if (rc != TC_ERROR || strstr(err, want) == NULL ||
+        strstr(err, "t.pcapng: block") == NULL) {
+        printf("FAIL line %d: rc %d err \"%s\", want \"%s\"\n", line, rc, err,
+               want);
+    }
+    T_CHECK_EQ(rc, TC_ERROR);
+    T_CHECK(strstr(err, want) != NULL);
+    T_CHECK(strstr(err, "t.pcapng: block") != NULL);
+    T_CHECK_EQ(read_all(pf, &n, err, sizeof(err)), TC_ERROR);
+    tc_pcapfile_close(pf);
+    free(copy);
+}
+
+
+static void
+test_pcapng_broken(void)
+{
+    t_file_t *f = calloc(1, sizeof(*f));
+    uint8_t   frame[64];
+    char      want[128];
+    size_t    at, mark;
+
+    /* block length not a multiple of 4, and below 12 */
+    pcapng_sample(f, false);
+    mark = f->len;
+    png_other(f, 0x0bad, 4);
+    patch_u32(f, mark + 4, 13);
+    expect_error(f, "bad block length 13", __LINE__);
+    patch_u32(f, mark + 4, 8);
+    expect_error(f, "bad block length 8", __LINE__);
+
+    /* trailing copy differs */
+    patch_u32(f, mark + 4, 16);
+    patch_u32(f, mark + 12, 20);
+    expect_error(f, "does not match its trailing copy 20", __LINE__);
+
+    /* a garbled length far past the end */
+    patch_u32(f, mark + 4, 0x7ffffff0);
+    expect_error(f, "runs past the end", __LINE__);
+    snprintf(want, sizeof(want),
+             "block 8 at offset %zu (after record 4): block length", mark);
+    expect_error(f, want, __LINE__);
+
+    /* captured length beyond the block */
+    pcapng_sample(f, true);
+    mark = f->len;
+    png_epb(f, 0, 9, frame, (uint32_t) eth_v4(frame, 1), 34);
+    patch_u32(f, mark + 20, 40);
+    expect_error(f, "captured length 40 does not fit", __LINE__);
+
+    /* packet block too short for its fixed fields */
+    pcapng_sample(f, false);
+    at = png_begin(f, 6);
+    put_u32(f, 0);
+    png_end(f, at);
+    expect_error(f, "packet block too short", __LINE__);
+
+    /* interface description too short */
+    pcapng_sample(f, false);
+    png_other(f, 1, 4);
+    expect_error(f, "interface description too short", __LINE__);
+
+    /* a later section: bad byte-order magic, then unsupported version */
+    pcapng_sample(f, false);
+    mark = f->len;
+    png_shb(f, false);
+    patch_u32(f, mark + 8, 0x11223344);
+    expect_error(f, "bad byte-order magic", __LINE__);
+    patch_u32(f, mark + 8, 0x1a2b3c4d);
+    f->buf[mark + 12] = 2;
+    expect_error(f, "unsupported pcapng version 2.0", __LINE__);
+    free(f);
+}
+
+
+/* Records skipped with a count: unknown interface, over the snaplen (and
+ * the log names only the first few). */
+static void
+test_pcapng_skipped(void)
+{
+    t_file_t           *f = calloc(1, sizeof(*f));
+    tc_pcapfile_t      *pf;
+    tc_pcapfile_stats_t st;
+    uint8_t             frame[64];
+    char                err[256] = "", logpath[] = "/tmp/t_pcapf.XXXXXX";
+    char                text[4096];
+    uint64_t            n;
+    int                 i, fd, lines = 0;
+    ssize_t             got;
+
+    f->len = 0;
+    png_shb(f, false);
+    png_epb(f, 0, 1, frame, (uint32_t) eth_v4(frame, 1), 34);
+    png_idb(f, TC_DLT_EN10MB, 30, T_NO_TSRESOL, 0);
+    for (i = 0; i < 20; i++) {
+        png_epb(f, 0, 1, frame, (uint32_t) eth_v4(frame, 1), 34);
+    }
+    png_epb(f, 3, 1, frame, 30, 34);
+    png_epb(f, 0, 1, frame, 30, 34);
+    png_spb(f, frame, 34); /* cut to the snaplen, not skipped */
+
+    fd = mkstemp(logpath);
+    T_CHECK(fd != -1);
+    tc_log_init("test_pcapfile", logpath, TC_LOG_WARN);
+
+    pf = open_f(f, err, sizeof(err));
+    T_CHECK(pf != NULL);
+    T_CHECK_EQ(tc_pcapfile_dlt(pf), -1); /* a packet before any interface */
+    T_CHECK_EQ(read_all(pf, &n, err, sizeof(err)), TC_DONE);
+    T_CHECK_EQ(n, 2);
+    tc_pcapfile_stats(pf, &st);
+    T_CHECK_EQ(st.bad_interface, 2);
+    T_CHECK_EQ(st.over_snaplen, 20);
+    T_CHECK_EQ(st.records, 2);
+    tc_pcapfile_close(pf);
+
+    tc_log_init("test_pcapfile", NULL, TC_LOG_ERR);
+    got = read(fd, text, sizeof(text) - 1);
+    text[got > 0 ? got : 0] = '\0';
+    for (i = 0; text[i] != '\0'; i++) {
+        lines += text[i] == '\n';
+    }
+    T_CHECK_EQ(lines, 6); /* five warnings and "more records skipped" */
+    T_CHECK(strstr(text, "t.pcap: record 1: interface 0 was not declared") !=
+            NULL);
+    T_CHECK(strstr(text, "record 2: captured length 34 exceeds the "
+                         "snapshot length 30") != NULL);
+    close(fd);
+    unlink(logpath);
+    free(f);
+}
+
+
+/* Timestamp resolutions at their limits and offsets that leave the u64
+ * range clamp instead of wrapping. */
+static void
+test_pcapng_timestamps(void)
+{
+    static const struct {
+        int      tsresol;
+        int64_t  offset;
+        uint64_t ts, want;
+    } cases[] = {
+        {0, 0, 7, 7000000000ull},            /* seconds */
+        {3, 0, 7, 7000000ull},               /* ms */
+        {6, 0, 7, 7000ull},                  /* us */
+        {12, 0, 7000, 7ull},                 /* ps */
+        {19, 0, UINT64_MAX, 1844674407ull},  /* 10^-19 */
+        {38, 0, UINT64_MAX, 0},              /* 10^-38 */
+        {39, 0, 5, 5000},                    /* ignored: default us */
+        {0x80 | 0, 0, 3, 3000000000ull},     /* 2^0 */
+        {0x80 | 10, 0, 1024, 1000000000ull}, /* 2^-10 */
+        {0x80 | 127, 0, UINT64_MAX, 0},      /* 2^-127 */
+        {6, -10, 5000000, 0},                /* before 1970: 0 */
+        {6, -2, 5000000, 3000000000ull},     /* negative offset */
+        {6, INT64_MAX, 1, UINT64_MAX},       /* clamped */
+        {0, 0, UINT64_MAX, UINT64_MAX},      /* clamped */
+    };
+    t_file_t         *f = calloc(1, sizeof(*f));
+    tc_pcapfile_t    *pf;
+    tc_pcapfile_rec_t rec;
+    uint8_t           frame[64];
+    char              err[256] = "";
+    size_t            i;
+
+    for (i = 0; i < tc_nelems(cases); i++) {
+        f->len = 0;
+        png_shb(f, i % 2);
+        png_idb(f, TC_DLT_EN10MB, 0, cases[i].tsresol, cases[i].offset);
+        png_epb(f, 0, cases[i].ts, frame, (uint32_t) eth_v4(frame, 1), 34);
+        pf = open_f(f, err, sizeof(err));
+        T_CHECK(pf != NULL);
+        T_CHECK_EQ(tc_pcapfile_next(pf, &rec, err, sizeof(err)), TC_OK);
+        if (rec.ts_ns != cases[i].want) {
+            printf("FAIL case %zu: %llu != %llu\n", i,
+                   (unsigned long long) rec.ts_ns,
+                   (unsigned long long) cases[i].want);
+        }
+        T_CHECK(rec.ts_ns == cases[i].want);
+        tc_pcapfile_close(pf);
+    }
+    free(f);
+}
+
+
+/* Bad files refused at open with the reason and the file's name. */
+static void
+test_pcapng_open_errors(void)
+{
+    t_file_t      *f = calloc(1, sizeof(*f));
+    tc_pcapfile_t *pf;
+    char           err[256] = "";
+
+    f->len = 0;
+    png_shb(f, true);
+    f->buf[13] = 2; /* major version 2 (big-endian) */
+    pf = open_f(f, err, sizeof(err));
+    T_CHECK(pf == NULL);
+    T_CHECK(strstr(err, "t.pcap") != NULL);
+    T_CHECK(strstr(err, "unsupported pcapng version 2.0") != NULL);
+
+    png_shb(f, false);
+    f->len = 0;
+    png_shb(f, false);
+    patch_u32(f, 8, 0x01020304);
+    pf = open_f(f, err, sizeof(err));
+    T_CHECK(pf == NULL);
+    T_CHECK(strstr(err, "t.pcap: not a pcap or pcapng file") != NULL);
+
+    f->len = 20;
+    pf = open_f(f, err, sizeof(err));
+    T_CHECK(pf == NULL);
+    T_CHECK(strstr(err, "truncated") != NULL);
+    free(f);
+}
+
+
 /* tc_pcapfile_open() on real paths: missing, a directory, empty, good. */
 static void
 test_open_files(void)
@@ -807,9 +1229,15 @@ main(void)
     T_RUN(test_classic_huge_caplen);
     T_RUN(test_classic_over_snaplen);
     T_RUN(test_not_pcap);
+    T_RUN(test_link_types);
     T_RUN(test_pcapng_basic);
     T_RUN(test_pcapng_interfaces);
     T_RUN(test_pcapng_sections);
+    T_RUN(test_pcapng_truncated);
+    T_RUN(test_pcapng_broken);
+    T_RUN(test_pcapng_skipped);
+    T_RUN(test_pcapng_timestamps);
+    T_RUN(test_pcapng_open_errors);
     T_RUN(test_open_files);
     return T_REPORT();
 }
