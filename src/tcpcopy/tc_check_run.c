@@ -305,7 +305,7 @@ run_frames(run_t *k, run_conn_t *c)
 {
     tc_frame_t f;
     size_t     off = 0;
-    int        used;
+    int        used = TC_PARSE_PARTIAL;
 
     while (c->fd != -1 &&
            (used = tc_proto_decode(c->in + off, c->in_len - off, &f)) > 0) {
