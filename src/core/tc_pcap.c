@@ -1,12 +1,22 @@
 /*
  * tc_pcap.c: live libpcap capture on a device list (see tc_pcap.h).
  *
- * Each device is a pcap_t in immediate mode (a reply header that waits
- * for a buffer block to fill would reach tcpcopy late, and its session
- * would stall), non-blocking, without promiscuous mode (we want the frames
- * addressed to this host, not a copy of the whole segment).  Their
- * selectable fds sit in one private epoll set whose fd is what the caller
- * polls.
+ * Each device is a pcap_t, non-blocking, without promiscuous mode (we want
+ * the frames addressed to this host, not a copy of the whole segment).
+ * intercept asks for immediate mode (a reply header that waits for a
+ * buffer block to fill would reach tcpcopy late, and its session would
+ * stall; its snaplen is small, so the fixed ring slots are too).  tcpcopy
+ * asks for blocks: it needs whole GRO-merged segments (64 KB snaplen), and
+ * in immediate mode every ring slot would be that big.  Their selectable
+ * fds sit in one private epoll set whose fd is what the caller polls.
+ *
+ * "Inbound only" is libpcap's direction setting, tested in user space, not
+ * "inbound" in the kernel filter: libpcap runs the filter itself on the
+ * block the kernel was filling when the filter was set, and its own BPF
+ * interpreter rejects every packet on the packet-type test, so the first
+ * block of the capture was lost (measured with tcpdump too: 330 packets,
+ * not counted as drops).  Our own outgoing frames (tcpcopy's segments with
+ * -o) take some ring space instead.
  */
 #include "tc_config.h"
 
@@ -24,7 +34,7 @@
 #include "tc_pcap.h"
 
 #define PCAP_LINK_ROOM  64 /* link header + VLAN tags above snaplen */
-#define PCAP_TIMEOUT_MS 10 /* used only without immediate mode */
+#define PCAP_TIMEOUT_MS 10 /* libpcap wants one even in immediate mode */
 #define PCAP_NAME_MAX   64
 
 typedef struct {
@@ -82,9 +92,15 @@ dev_activate(tc_pcap_dev_t *d, const tc_pcap_conf_t *conf, char *err,
 
     (void) pcap_set_snaplen(d->p, (int) (conf->snaplen + PCAP_LINK_ROOM));
     (void) pcap_set_promisc(d->p, 0);
-    (void) pcap_set_timeout(d->p, PCAP_TIMEOUT_MS);
-    if (TC_HAVE_PCAP_SET_IMMEDIATE_MODE) {
-        (void) pcap_set_immediate_mode(d->p, 1);
+    if (conf->block_ms > 0) {
+        /* without immediate mode libpcap uses TPACKET_V3, and the timeout
+         * is how long a block that is not full may wait */
+        (void) pcap_set_timeout(d->p, (int) tc_min(conf->block_ms, 1000u));
+    } else {
+        (void) pcap_set_timeout(d->p, PCAP_TIMEOUT_MS);
+        if (TC_HAVE_PCAP_SET_IMMEDIATE_MODE) {
+            (void) pcap_set_immediate_mode(d->p, 1);
+        }
     }
     if (conf->bufsize > 0) {
         (void) pcap_set_buffer_size(d->p, (int) tc_min(conf->bufsize,
@@ -109,14 +125,42 @@ dev_activate(tc_pcap_dev_t *d, const tc_pcap_conf_t *conf, char *err,
 }
 
 
+/* Compiles and installs conf's filter, if any.  TC_OK or TC_ERROR with
+ * err filled. */
+static int
+dev_filter(tc_pcap_dev_t *d, const tc_pcap_conf_t *conf, char *err,
+           size_t errlen)
+{
+    struct bpf_program prog;
+
+    if (conf->filter == NULL || conf->filter[0] == '\0') {
+        return TC_OK;
+    }
+    if (pcap_compile(d->p, &prog, conf->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        snprintf(err, errlen, "invalid filter \"%s\": %s", conf->filter,
+                 pcap_geterr(d->p));
+        errno = EINVAL;
+        return TC_ERROR;
+    }
+    if (pcap_setfilter(d->p, &prog) != 0) {
+        snprintf(err, errlen, "pcap_setfilter(%s): %s", d->name,
+                 pcap_geterr(d->p));
+        pcap_freecode(&prog);
+        errno = EINVAL;
+        return TC_ERROR;
+    }
+    pcap_freecode(&prog);
+    return TC_OK;
+}
+
+
 /* Direction, filter, non-blocking mode, link type and fd of an activated
  * device.  TC_OK or TC_ERROR with err filled. */
 static int
 dev_setup(tc_pcap_dev_t *d, const tc_pcap_conf_t *conf, char *err,
           size_t errlen)
 {
-    struct bpf_program prog;
-    char               ebuf[PCAP_ERRBUF_SIZE];
+    char ebuf[PCAP_ERRBUF_SIZE];
 
     /* Our own sent packets must not come back as captured input. */
     if (conf->inbound && pcap_setdirection(d->p, PCAP_D_IN) != 0) {
@@ -125,22 +169,8 @@ dev_setup(tc_pcap_dev_t *d, const tc_pcap_conf_t *conf, char *err,
                      pcap_geterr(d->p));
     }
 
-    if (conf->filter != NULL && conf->filter[0] != '\0') {
-        if (pcap_compile(d->p, &prog, conf->filter, 1, PCAP_NETMASK_UNKNOWN) !=
-            0) {
-            snprintf(err, errlen, "invalid filter \"%s\": %s", conf->filter,
-                     pcap_geterr(d->p));
-            errno = EINVAL;
-            return TC_ERROR;
-        }
-        if (pcap_setfilter(d->p, &prog) != 0) {
-            snprintf(err, errlen, "pcap_setfilter(%s): %s", d->name,
-                     pcap_geterr(d->p));
-            pcap_freecode(&prog);
-            errno = EINVAL;
-            return TC_ERROR;
-        }
-        pcap_freecode(&prog);
+    if (dev_filter(d, conf, err, errlen) != TC_OK) {
+        return TC_ERROR;
     }
 
     d->dlt = pcap_datalink(d->p);

@@ -7,6 +7,13 @@
  *
  * Several devices are watched through one internal epoll fd, itself
  * readable when any device is: the caller's reactor sees one fd.
+ *
+ * Two delivery modes, chosen by the caller (tc_pcap_conf_t.block_ms):
+ * immediate (each packet readable at once; libpcap then uses fixed-size
+ * ring slots of about snaplen bytes each, so a 64 MB ring with a 64 KB
+ * snaplen holds only ~1,000 packets) or blocks (TPACKET_V3: packets packed
+ * by their real size into blocks handed over when full or after block_ms,
+ * so the same ring holds hundreds of thousands of small packets).
  */
 #ifndef TC_PCAP_H_INCLUDED
 #define TC_PCAP_H_INCLUDED
@@ -22,11 +29,12 @@ typedef void (*tc_pcap_pkt_pt)(void *data, const uint8_t *ip, size_t caplen,
                                size_t wire_len);
 
 typedef struct {
-    const char    *devices; /* "eth0" or "eth0,eth1" or "any" */
-    const char    *filter;  /* BPF expression; NULL or "" keeps all */
-    size_t         snaplen; /* IP bytes wanted per packet (link hdr added) */
-    size_t         bufsize; /* kernel buffer per device; 0 = default */
-    bool           inbound; /* only packets the host receives */
+    const char    *devices;  /* "eth0" or "eth0,eth1" or "any" */
+    const char    *filter;   /* BPF expression; NULL or "" keeps all */
+    size_t         snaplen;  /* IP bytes wanted per packet (link hdr added) */
+    size_t         bufsize;  /* kernel buffer per device; 0 = default */
+    bool           inbound;  /* only packets the host receives */
+    unsigned       block_ms; /* 0 = immediate, else the longest block wait */
     tc_pcap_pkt_pt handler;
     void          *data;
 } tc_pcap_conf_t;

@@ -615,12 +615,24 @@ parse_options(int argc, char **argv, tc_main_t *m)
 
 /* ---- run time ---- */
 
+/* The capture's drop count into the ledger, asked for afresh where the
+ * backend must query the kernel (libpcap). */
+static void
+sync_drops(tc_main_t *m)
+{
+    if (m->capture.update_drops != NULL) {
+        m->capture.update_drops(&m->capture);
+    }
+    m->replay->ledger.capture_drops = m->capture.drops;
+}
+
+
 static void
 log_ledger(tc_main_t *m, const char *when)
 {
     char buf[2048];
 
-    m->replay->ledger.capture_drops = m->capture.drops;
+    sync_drops(m);
     tc_ledger_format(&m->replay->ledger, buf, sizeof(buf));
     tc_log_error(TC_LOG_NOTICE, 0, "ledger%s: %s", when, buf);
     m->last_logged = m->replay->ledger;
@@ -632,7 +644,7 @@ on_stats(tc_timer_t *t)
 {
     tc_main_t *m = t->data;
 
-    m->replay->ledger.capture_drops = m->capture.drops;
+    sync_drops(m);
     if (memcmp(&m->last_logged, &m->replay->ledger, sizeof(tc_ledger_t)) != 0) {
         log_ledger(m, "");
     }
@@ -726,7 +738,7 @@ render_metrics(void *data, tc_mtext_t *t)
 {
     tc_main_t *m = data;
 
-    m->replay->ledger.capture_drops = m->capture.drops;
+    sync_drops(m);
     tc_ledger_prom(&m->replay->ledger,
                    m->replay->ctl ? tc_ctl_ready_count(m->replay->ctl) : 0, t);
     if (m->replay->ctl != NULL) {

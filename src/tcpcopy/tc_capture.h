@@ -38,6 +38,9 @@ struct tc_capture_s {
     void             *data;
     uint64_t          drops; /* kernel drops so far */
     void             *priv;  /* backend state */
+    /* Brings drops up to date where the backend must ask the kernel for
+     * them (libpcap); NULL where they are counted while reading. */
+    void (*update_drops)(tc_capture_t *cap);
 };
 
 extern const tc_capture_ops_t tc_capture_raw_ops;
