@@ -67,15 +67,12 @@
  * counters keep counting). */
 #define PCAPFILE_WARN_MAX 5
 
-typedef unsigned __int128 pcapfile_u128_t;
-typedef __int128          pcapfile_i128_t;
-
 /* A pcapng interface of the current section. */
 typedef struct {
-    int             dlt;
-    uint32_t        snaplen;  /* effective: never 0, at most the max */
-    pcapfile_u128_t units;    /* timestamp units per second */
-    int64_t         offset_s; /* if_tsoffset, added to every timestamp */
+    int               dlt;
+    uint32_t          snaplen;  /* effective: never 0, at most the max */
+    unsigned __int128 units;    /* timestamp units per second */
+    int64_t           offset_s; /* if_tsoffset, added to every timestamp */
 } pcapfile_if_t;
 
 struct tc_pcapfile_s {
@@ -383,7 +380,7 @@ if_tsresol(tc_pcapfile_t *pf, pcapfile_if_t *ifc, uint8_t v)
     unsigned exp = v & 0x7fu, i;
 
     if (v & 0x80u) {
-        ifc->units = (pcapfile_u128_t) 1 << exp;
+        ifc->units = (unsigned __int128) 1 << exp;
         return;
     }
     if (exp > 38) {
@@ -499,14 +496,14 @@ pcapng_shb(tc_pcapfile_t *pf, const uint8_t *body, size_t len, char *err,
 static uint64_t
 ts_to_ns(const pcapfile_if_t *ifc, uint64_t ts)
 {
-    pcapfile_i128_t ns;
+    __int128 ns;
 
-    ns = (pcapfile_i128_t) ((pcapfile_u128_t) ts * 1000000000u / ifc->units);
-    ns += (pcapfile_i128_t) ifc->offset_s * 1000000000;
+    ns = (__int128) ((unsigned __int128) ts * 1000000000u / ifc->units);
+    ns += (__int128) ifc->offset_s * 1000000000;
     if (ns < 0) {
         return 0;
     }
-    if (ns > (pcapfile_i128_t) UINT64_MAX) {
+    if (ns > (__int128) UINT64_MAX) {
         return UINT64_MAX;
     }
     return (uint64_t) ns;
