@@ -509,6 +509,9 @@ off_tick(void *data)
 
 /* ---- progress line (a terminal only) ---- */
 
+/* The cursor is left at the start of the line: a log line written to the
+ * terminal meanwhile overwrites it instead of running on after it. */
+
 static void
 off_on_progress(tc_timer_t *t)
 {
@@ -530,7 +533,7 @@ off_on_progress(tc_timer_t *t)
 
     fprintf(stderr,
             "\rtcpcopy: %llu pkts  %5.1f %%  %.0f pkts/s  %llu sessions "
-            "open%s\033[K",
+            "open%s\033[K\r",
             (unsigned long long) o->r->ledger.off_replayed, pct,
             (double) o->prog_pkts / secs,
             (unsigned long long) tc_replay_live(o->r),

@@ -156,6 +156,32 @@ offline loop2 -a 5 -T 2 --offline "$PCAP"
 check "replay -T 2 exits 0 ($RC)" [ "$RC" = 0 ]
 assert_replayed 2 "-T 2"
 
+# A second recording on "any" (Linux cooked headers) with nanosecond
+# timestamps, if this tcpdump can write them.
+if nsx "$NS_ONL" tcpdump --help 2>&1 | grep -q 'time-stamp-precision'; then
+    e2e_bg "$NS_ONL" "$W/tcpdump2.log" tcpdump -i any -s 0 -U -Z root \
+        --time-stamp-precision=nano -w "$W/any.pcap" 'tcp port 80'
+    TCPDUMP_PID=$BG_PID
+    wait_until 10 grep -q 'listening on' "$W/tcpdump2.log" ||
+        bail "tcpdump -i any listens"
+    for i in $(seq 1 10); do
+        nsx "$NS_CLI" curl -s -o /dev/null --max-time 5 \
+            "http://$ONL_IP/any/$S/$i"
+    done
+    access_settle onl
+    sleep 1
+    proc_stop "$TCPDUMP_PID" INT 10
+    grep 'listening on' "$W/tcpdump2.log" | sed 's/^/#   /'
+    target_reset
+    offline any -a 5 --offline "$W/any.pcap"
+    requests onl | grep "/any/$S/" > "$W/want.any"
+    requests tgt > "$W/got.any"
+    check "-i any (cooked) nanosecond recording replays its 10 GETs" \
+        cmp -s "$W/want.any" "$W/got.any"
+else
+    log "tcpdump cannot write nanosecond files: cooked/ns case not run"
+fi
+
 # ---------------------------------------------------------------- bad files
 
 offline missing --offline "$W/no-such.pcap"
