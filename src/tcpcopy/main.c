@@ -49,7 +49,7 @@ typedef struct {
     tc_ledger_t       last_logged;
     tc_endpoint_t     metrics_ep; /* --metrics; port 0 = off */
     tc_metrics_t     *metrics;
-    tc_check_conf_t   check; /* --check, --check-src */
+    tc_check_conf_t   check;   /* --check, --check-src */
     tc_offline_conf_t offline; /* --offline FILE, -a, -I, -T */
     tc_offline_t     *off;
 } tc_main_t;
