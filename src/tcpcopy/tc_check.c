@@ -97,6 +97,15 @@ tc_check_say_link(const tc_check_icp_t *icp, char *buf, size_t len)
                host, (unsigned) icp->peer.port, strerror(icp->err));
         break;
     case TC_CHECK_LINK_TIMEOUT:
+        if (icp->err == 0) {
+            sb_add(&sb,
+                   "FAILED: connected to %s port %u, but no HELLO came "
+                   "within %d s: what listens there is not an intercept, "
+                   "or it is stuck (see its log). Fix: check -s "
+                   "HOST[:PORT].",
+                   host, (unsigned) icp->peer.port, TC_CHECK_CONNECT_MS / 1000);
+            return TC_ERROR;
+        }
         sb_add(&sb,
                "FAILED: no answer from %s port %u within %d s (host down, "
                "or a firewall dropping TCP %u). ",
@@ -285,7 +294,7 @@ tc_check_say_report(const tc_check_icp_t *icp, char *buf, size_t len)
     sb_init(&sb, buf, len);
 
     if (icp->link != TC_CHECK_LINK_READY) {
-        sb_add(&sb, "skipped (not reachable)");
+        sb_add(&sb, "skipped (see step 1)");
         return TC_ERROR;
     }
     if (!icp->can_report || !icp->has_before) {

@@ -901,9 +901,11 @@ tc_check_main(const tc_check_conf_t *conf, struct tc_replay_s *r,
     }
     run_pump(k, TC_CHECK_CONNECT_MS, run_reports_done);
     for (i = 0; i < k->n; i++) {
+        /* err 0: connected, but no HELLO came */
         if (k->conns[i].state == RUN_CONNECTING ||
             k->conns[i].state == RUN_HELLO) {
-            run_fail(&k->conns[i], TC_CHECK_LINK_TIMEOUT, ETIMEDOUT);
+            run_fail(&k->conns[i], TC_CHECK_LINK_TIMEOUT,
+                     k->conns[i].state == RUN_CONNECTING ? ETIMEDOUT : 0);
         }
     }
     run_say_intercepts(k);

@@ -116,8 +116,12 @@ test_link(void)
     T_CHECK(has(line, "start intercept on 10.0.0.5"));
 
     icp.link = TC_CHECK_LINK_TIMEOUT;
+    icp.err = ETIMEDOUT;
     T_CHECK_EQ(tc_check_say_link(&icp, line, sizeof(line)), TC_ERROR);
     T_CHECK(has(line, "no answer from 10.0.0.5 port 36524"));
+    icp.err = 0;
+    T_CHECK_EQ(tc_check_say_link(&icp, line, sizeof(line)), TC_ERROR);
+    T_CHECK(has(line, "but no HELLO came"));
 
     icp.link = TC_CHECK_LINK_VERSION;
     icp.peer_version = 2;
@@ -171,7 +175,7 @@ test_report(void)
 
     icp.link = TC_CHECK_LINK_TIMEOUT;
     T_CHECK_EQ(tc_check_say_report(&icp, line, sizeof(line)), TC_ERROR);
-    T_CHECK(has(line, "skipped (not reachable)"));
+    T_CHECK(has(line, "skipped (see step 1)"));
 }
 
 
