@@ -686,6 +686,29 @@ on_capture(void *data, uint32_t events)
 }
 
 
+/*
+ * Segments must fit the sender's device (-o): the target's MSS says what
+ * the target takes, not what the link between may carry, and a frame
+ * larger than the device's MTU cannot leave (EMSGSIZE).  The payload is
+ * cut down to the MTU minus the IPv4 and TCP headers (segments carry no
+ * TCP options), like -M.
+ */
+static void
+fit_sender_mtu(tc_main_t *m)
+{
+    size_t mtu = m->replay->sender.mtu;
+
+    if (mtu <= TC_SEND_HDR_MAX ||
+        m->replay->conf.mss <= mtu - TC_SEND_HDR_MAX) {
+        return;
+    }
+    m->replay->conf.mss = (uint16_t) (mtu - TC_SEND_HDR_MAX);
+    tc_log_error(TC_LOG_NOTICE, 0,
+                 "-o %s: MTU %zu, largest segment %u bytes of payload",
+                 m->replay->sender.device, mtu, m->replay->conf.mss);
+}
+
+
 static int
 open_io(tc_main_t *m)
 {
@@ -728,6 +751,7 @@ open_io(tc_main_t *m)
         fprintf(stderr, "tcpcopy: %s\n", err);
         return TC_ERROR;
     }
+    fit_sender_mtu(m);
     return TC_OK;
 }
 

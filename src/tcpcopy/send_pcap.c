@@ -82,6 +82,9 @@ dl_open_sockets(tc_sender_t *snd, dl_priv_t *p, char *err, size_t errlen)
         return TC_ERROR;
     }
     memcpy(p->src_mac, ifr.ifr_hwaddr.sa_data, TC_ETHER_ADDR_LEN);
+    if (ioctl(snd->fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0) {
+        snd->mtu = (size_t) ifr.ifr_mtu;
+    }
 
     p->sll.sll_family = AF_PACKET;
     p->sll.sll_ifindex = p->ifindex;

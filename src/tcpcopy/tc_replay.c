@@ -125,9 +125,10 @@ replay_send_error(tc_replay_t *r, int err)
         l->send_enobufs++;
     }
 
-    /* one line per reason, not one per packet */
-    if (err > 0 && err < 64 && !(r->send_err_logged & (1ull << err))) {
-        r->send_err_logged |= 1ull << err;
+    /* one line per reason, not one per packet; errno values past 63
+     * (EMSGSIZE, ENOBUFS, EHOSTUNREACH...) share the bits modulo 64 */
+    if (err > 0 && !(r->send_err_logged & (1ull << (err % 64)))) {
+        r->send_err_logged |= 1ull << (err % 64);
         tc_log_error(TC_LOG_WARN, err, "sending to the target failed: %s",
                      replay_send_hint(err));
     }

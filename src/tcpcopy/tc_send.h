@@ -27,7 +27,13 @@ struct tc_sender_s {
     const char *device;     /* -o DEV */
     uint8_t     dst_mac[6]; /* --dst-mac, if has_dst_mac */
     bool        has_dst_mac;
+    /* set by open(): the largest IP packet the device takes (its MTU), 0
+     * when the kernel's route decides (raw IP socket) */
+    size_t mtu;
 };
+
+/* IPv4 + TCP headers of a replayed data segment (no TCP options). */
+#define TC_SEND_HDR_MAX 40
 
 extern const tc_send_ops_t tc_send_raw_ops;
 extern const tc_send_ops_t tc_send_pcap_ops;
