@@ -15,16 +15,18 @@
  * block the kernel was filling when the filter was set, and its own BPF
  * interpreter rejects every packet on the packet-type test, so the first
  * block of the capture was lost (measured with tcpdump too: 330 packets,
- * not counted as drops).  Our own outgoing frames (tcpcopy's segments with
- * -o) take some ring space instead.
+ * not counted as drops).  The kernel keeps our own outgoing frames out of
+ * the ring with PACKET_IGNORE_OUTGOING instead.
  */
 #include "tc_config.h"
 
 #include <errno.h>
+#include <linux/if_packet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
@@ -161,12 +163,20 @@ dev_setup(tc_pcap_dev_t *d, const tc_pcap_conf_t *conf, char *err,
           size_t errlen)
 {
     char ebuf[PCAP_ERRBUF_SIZE];
+    int  one = 1;
 
-    /* Our own sent packets must not come back as captured input. */
-    if (conf->inbound && pcap_setdirection(d->p, PCAP_D_IN) != 0) {
-        tc_log_error(TC_LOG_WARN, 0,
-                     "pcap on %s: cannot capture inbound only: %s", d->name,
-                     pcap_geterr(d->p));
+    /* Our own sent packets must not come back as captured input.  The
+     * kernel leaves them out of the ring (PACKET_IGNORE_OUTGOING, Linux
+     * 4.20): else every segment tcpcopy sends through the captured device
+     * takes ring space and a copy before libpcap discards it. */
+    if (conf->inbound) {
+        (void) setsockopt(pcap_fileno(d->p), SOL_PACKET, PACKET_IGNORE_OUTGOING,
+                          &one, sizeof(one));
+        if (pcap_setdirection(d->p, PCAP_D_IN) != 0) {
+            tc_log_error(TC_LOG_WARN, 0,
+                         "pcap on %s: cannot capture inbound only: %s", d->name,
+                         pcap_geterr(d->p));
+        }
     }
 
     if (dev_filter(d, conf, err, errlen) != TC_OK) {

@@ -13,10 +13,15 @@
  * burst while tcpcopy was not scheduled overflowed it: 3,181 packets of
  * redis-benchmark -P 16 -c 10 sent while tcpcopy was stopped, 2,159
  * dropped.  Blocks pack packets by their real size: the same burst ten
- * times over (31,306 packets) is held whole, as by the raw socket.  A
- * block that is not full is handed over after PCAP_BLOCK_MS, the latency
- * this adds; the ring holds at least (-B / 256 KB) blocks, so at low rates
- * it rides out a stall of 256 x PCAP_BLOCK_MS (2.5 s with 64 MB).
+ * times over (31,306 packets) is held whole, as by the raw socket.
+ *
+ * A block that is not full is handed over after PCAP_BLOCK_MS: the most
+ * this delays a packet, and what decides how full blocks get below ~50,000
+ * packets/s.  The ring has -B / 256 KB blocks (256 with 64 MB), so it
+ * rides out a stall of 256 x PCAP_BLOCK_MS at least.  With 10 ms, short
+ * connections at ~11,000/s (55,000 packets/s) while tcpcopy got a quarter
+ * of a core lost 50,000 packets once blocks a third full had filled the
+ * ring; with 25 ms none (the raw socket: none).
  */
 #include "tc_config.h"
 
@@ -32,7 +37,7 @@
 #define PCAP_FILTER_MAX   2048
 #define PCAP_SNAPLEN_DEF  65535
 #define PCAP_STATS_PERIOD 1000 /* ms between pcap_stats() calls */
-#define PCAP_BLOCK_MS     10   /* ms a block that is not full may wait */
+#define PCAP_BLOCK_MS     25   /* ms a block that is not full may wait */
 
 typedef struct {
     tc_pcap_t *pc;
