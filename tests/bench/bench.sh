@@ -1,5 +1,6 @@
 #!/bin/sh
-# tests/bench/bench.sh [all|rates|idle] (make bench): figures, not a test.
+# tests/bench/bench.sh [all|rates|redis|idle|offline|assist] (make bench):
+# figures, not a test.
 #
 # Same namespace topology as the e2e tests (client -> online nginx, replayed
 # by tcpcopy to the target nginx, replies dropped by intercept).  wrk sends
@@ -16,6 +17,12 @@
 #   offline: a wrk run recorded with tcpdump on the online host, replayed
 #          with tcpcopy --offline: -a 1000 (requests/s the target reaches)
 #          and -a 10 (replay time over the recording's span; ideal 0.100).
+#   assist: the advanced architecture (topo_up_assist: the target routes
+#          the replies to an assistant running intercept -i eth0), the
+#          rates' columns for tcpcopy with raw capture + IP send, then with
+#          libpcap capture + datalink send (-i eth0 -o eth0), and redis
+#          -P 16 -c 10 (loss and capture drops).  With "all" it runs last,
+#          as a second bench.sh (its own namespaces).
 #
 # BENCH_SECS (default 8) sets the length of each run.  Everything (wrk, both
 # nginx, both daemons) shares this machine's cores: the figures are for
@@ -31,8 +38,8 @@ IDLE_N=${BENCH_IDLE:-10000}
 HZ=$(getconf CLK_TCK)
 
 case $MODE in
-    all|rates|redis|idle|offline) ;;
-    *) echo "usage: tests/bench/bench.sh [all|rates|redis|idle|offline]" >&2
+    all|rates|redis|idle|offline|assist) ;;
+    *) echo "usage: tests/bench/bench.sh [all|rates|redis|idle|offline|assist]" >&2
        exit 2 ;;
 esac
 
@@ -73,7 +80,13 @@ kv() {
 }
 
 row() {
-    printf '%-14s %5s %8s %9s %9s %6s %8s %8s %7s %7s %7s %7s\n' "$@"
+    printf '%-14s %5s %8s %9s %9s %6s %8s %8s %7s %6s %7s %7s %6s %7s\n' "$@"
+}
+
+# per_1k CPU_PCT RPS: CPU % of one core per 1,000 requests/s.
+per_1k() {
+    awk -v c="${1:-0}" -v r="${2:-0}" \
+        'BEGIN { if (r > 0) printf "%.2f", c * 1000 / r; else print "-" }'
 }
 
 # run_wrk NAME CONNS THREADS DELAY_MS close|keep: one wrk run, unique URIs
@@ -93,7 +106,7 @@ offered() {
 # bench_off NAME CONNS THREADS DELAY close|keep: replication off.
 bench_off() {
     run_wrk "$@"
-    row "$1" "$2" "$(offered "$2" "$3" "$4")" "$WRK_RPS" - - - - - - - -
+    row "$1" "$2" "$(offered "$2" "$3" "$4")" "$WRK_RPS" - - - - - - - - - -
 }
 
 # bench_on NAME CONNS THREADS DELAY close|keep: replication on.
@@ -120,25 +133,32 @@ bench_on() {
     _f=$("$PYTHON" "$TOP/tests/bench/lag.py" "$W/onl/access.log" \
          "$W/tgt/access.log" "/b/$1/" "$SECS")
     echo "$1 wrk=$WRK_RPS elapsed=$_el $_f" >> "$W/bench.raw"
+    _tcc=$(cpu_pct "$_tc0" "$_tc1" "$_el")
+    _icc=$(cpu_pct "$_ic0" "$_ic1" "$_el")
     row "$1" "$2" "$(offered "$2" "$3" "$4")" \
         "$(kv "$_f" online_rps)" "$(kv "$_f" target_rps)" \
         "$(kv "$_f" loss)" "$(kv "$_f" p50)" "$(kv "$_f" p99)" \
-        "$(cpu_pct "$_tc0" "$_tc1" "$_el")" \
+        "$_tcc" "$(per_1k "$_tcc" "$(kv "$_f" target_rps)")" \
         "$(mb "$(proc_kb "$TCPCOPY_PID" VmHWM)")" \
-        "$(cpu_pct "$_ic0" "$_ic1" "$_el")" \
+        "$_icc" "$(per_1k "$_icc" "$(kv "$_f" target_rps)")" \
         "$(mb "$(proc_kb "$INTERCEPT_PID" VmHWM)")"
-    proc_alive "$TCPCOPY_PID" || echo "!! tcpcopy died (see $W/tcpcopy.log)"
+    proc_alive "$TCPCOPY_PID" || echo "!! tcpcopy died (see $W/$TC_LOG.log)"
     proc_alive "$INTERCEPT_PID" || echo "!! intercept died"
+}
+
+rates_header() {
+    echo "   online/s, target/s: requests logged by each nginx / ${SECS} s;"
+    echo "   lag: target \$msec - online \$msec for the same URI (ms);"
+    echo "   cpu %: of one core, over the run and its catch-up; /1k: that cpu %"
+    echo "   per 1,000 target requests/s; MB: VmHWM"
+    row run conns offered online/s target/s loss% lag_p50 lag_p99 \
+        tc_cpu% tc/1k tc_MB ic_cpu% ic/1k ic_MB
 }
 
 bench_rates() {
     echo
     echo "== throughput and replay, ${SECS} s a run, unique URI per request"
-    echo "   online/s, target/s: requests logged by each nginx / ${SECS} s;"
-    echo "   lag: target \$msec - online \$msec for the same URI (ms);"
-    echo "   cpu %: of one core, over the run and its catch-up; MB: VmHWM"
-    row run conns offered online/s target/s loss% lag_p50 lag_p99 \
-        tc_cpu% tc_MB ic_cpu% ic_MB
+    rates_header
     if [ "$REPLAYING" = 0 ]; then
         bench_off off-keepalive 16 2 0 keep
         bench_off off-close 16 2 0 close
@@ -313,10 +333,66 @@ bench_offline() {
     offline_run a10 -a 10
 }
 
+# assist_redis NAME: redis-benchmark -P 16 -c 10 at full speed (the load
+# that made the libpcap capture drop packets in immediate mode): SETs
+# online and on the target, and the capture drops in tcpcopy's ledger.
+assist_redis() {
+    redis_reset ronl && redis_reset rtgt || return
+    nsx "$NS_CLI" timeout 120 redis-benchmark -h "$ONL_IP" -p 6379 -t set \
+        -r 100000 -c 10 -n 200000 -P 16 -q > "$W/redis-$1.out" 2>&1
+    wait_redis ronl rtgt set 60 5
+    ledger_dump "$TC_LOG" "$TCPCOPY_PID"
+    _on=$(redis_calls ronl set)
+    _tg=$(redis_calls rtgt set)
+    echo "$1: redis -P 16 -c 10, online $_on SETs, target $_tg" \
+        "(loss $(pct $((_on - _tg)) "$_on") %), capture drops" \
+        "$(ledger_max "$W/$TC_LOG.log" drops)" >> "$W/assist-redis.txt"
+}
+
+# bench_assist: the advanced architecture, intercept -i eth0 on the
+# assistant; tcpcopy with the raw socket and IP send, then with libpcap
+# capture and datalink send.
+bench_assist() {
+    echo
+    echo "== advanced architecture: the target routes replies to an assistant"
+    echo "   running intercept -i eth0; raw-*: tcpcopy's raw capture + IP"
+    echo "   send; pcap-*: -i eth0 -o eth0; ${SECS} s a run"
+    rates_header
+    if ! intercept_pcap_start intercept "$NS_AST" \
+            'tcp and (src port 80 or src port 6379)'; then
+        tail "$W/intercept.log"
+        exit 1
+    fi
+    for _cfg in raw pcap; do
+        _a=
+        [ "$_cfg" = pcap ] && _a="-i eth0 -o eth0"
+        TC_LOG=tcpcopy-$_cfg
+        ICP_ADDR=$AST_IP TCPCOPY_ARGS="$_a $TCPCOPY_ARGS" \
+            tcpcopy_start "$TC_LOG" "$NS_ONL" "$TGT_IP" 80 6379 ||
+            { tail "$W/$TC_LOG.log"; exit 1; }
+        bench_on "$_cfg-ka1000" 10 1 10 keep
+        bench_on "$_cfg-ka10000" 10 2 1 keep
+        bench_on "$_cfg-kamax" 16 2 0 keep
+        bench_on "$_cfg-cl2000" 10 2 5 close
+        bench_on "$_cfg-clmax" 16 2 0 close
+        assist_redis "$_cfg"
+        proc_stop "$TCPCOPY_PID" TERM 20
+    done
+    cat "$W/assist-redis.txt"
+    for _cfg in raw pcap; do
+        echo "tcpcopy-$_cfg $(grep 'ledger (final)' "$W/tcpcopy-$_cfg.log" |
+            tail -n 1 | sed 's/.*ledger (final)/ledger (final)/')"
+    done
+}
+
 # ---------------------------------------------------------------- main
 
 echo "bench: $(nproc) cores, $(uname -r), tcpcopy $TCPCOPY"
-topo_up || { echo "bench: topology failed"; exit 1; }
+if [ "$MODE" = assist ]; then
+    topo_up_assist || { echo "bench: topology failed"; exit 1; }
+else
+    topo_up || { echo "bench: topology failed"; exit 1; }
+fi
 # Short-connection runs open tens of thousands of connections.
 nsx "$NS_CLI" sysctl -qw net.ipv4.ip_local_port_range="1024 65000" \
     net.ipv4.tcp_tw_reuse=1
@@ -333,6 +409,7 @@ case $MODE in
     redis) bench_redis 100000 ;;
     idle) bench_idle ;;
     offline) bench_offline ;;
+    assist) bench_assist ;;
 esac
 
 tc_st=-
@@ -349,5 +426,9 @@ echo "== final ledgers (exit status on SIGTERM: tcpcopy $tc_st, intercept $ic_st
 grep ledger "$W/tcpcopy.log" 2> /dev/null | tail -n 1
 [ "$TC_LOG" = tcpcopy ] || grep ledger "$W/$TC_LOG.log" | tail -n 1
 grep ledger "$W/intercept.log" | tail -n 1
+if [ "$MODE" = all ]; then
+    # its own namespaces (the names are per process)
+    sh "$TOP/tests/bench/bench.sh" assist
+fi
 T_DONE=1
 exit 0
