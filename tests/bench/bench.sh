@@ -24,7 +24,8 @@
 #          -P 16 -c 10 (loss and capture drops).  With "all" it runs last,
 #          as a second bench.sh (its own namespaces).
 #
-# BENCH_SECS (default 8) sets the length of each run.  Everything (wrk, both
+# BENCH_SECS (default 8) sets the length of each run; BENCH_ONLY="ka-max
+# close-max" runs only the rates runs named (with tests/bench/bench.sh rates).  Everything (wrk, both
 # nginx, both daemons) shares this machine's cores: the figures are for
 # comparing builds on one machine, not absolute capacity.
 
@@ -103,14 +104,23 @@ offered() {
     if [ "$3" = 0 ]; then echo max; else echo $(($1 * 1000 / $3)); fi
 }
 
+# picked NAME: whether BENCH_ONLY (names separated by spaces) lets NAME run.
+picked() {
+    [ -z "${BENCH_ONLY:-}" ] && return 0
+    case " $BENCH_ONLY " in *" $1 "*) return 0 ;; esac
+    return 1
+}
+
 # bench_off NAME CONNS THREADS DELAY close|keep: replication off.
 bench_off() {
+    picked "$1" || return 0
     run_wrk "$@"
     row "$1" "$2" "$(offered "$2" "$3" "$4")" "$WRK_RPS" - - - - - - - - - -
 }
 
 # bench_on NAME CONNS THREADS DELAY close|keep: replication on.
 bench_on() {
+    picked "$1" || return 0
     echo 5 > "/proc/$TCPCOPY_PID/clear_refs" 2> /dev/null
     echo 5 > "/proc/$INTERCEPT_PID/clear_refs" 2> /dev/null
     _tc0=$(proc_ticks "$TCPCOPY_PID")
