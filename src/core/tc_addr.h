@@ -41,6 +41,18 @@ bool tc_addr_is_any(const tc_addr_t *a);
 /* Sets an IPv4 address from 4 network-order bytes. */
 void tc_addr_set4(tc_addr_t *a, const uint8_t *be4);
 
+/*
+ * A stable hash of an endpoint: the same on every run and host, so it may
+ * choose more than buckets (tcpcopy's sampling, address mapping and
+ * control connection).  Only the family's address bytes count, as in
+ * tc_addr_eq().
+ */
+uint32_t tc_endpoint_hash(const tc_endpoint_t *ep);
+
+/* Same family, address and port (the key equality of every endpoint
+ * table: tcpcopy's sessions, intercept's routes). */
+bool tc_endpoint_eq(const tc_endpoint_t *a, const tc_endpoint_t *b);
+
 /* Parses "HOST[:PORT]" ([v6]:port for IPv6); port stays default_port if
  * absent.  Returns TC_OK or TC_ERROR. */
 int tc_endpoint_parse(const char *text, uint16_t default_port,

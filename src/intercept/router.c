@@ -26,18 +26,14 @@
 #define ENTS_INITIAL    1024u
 #define BUCKETS_INITIAL 1024u
 
+/* Keys hash and compare as every endpoint table does (tc_endpoint_hash,
+ * tc_endpoint_eq in tc_addr.h). */
 typedef struct {
-    uint8_t  family; /* TC_AF_NONE marks a free slot */
-    uint16_t port;
-    uint8_t  addr[16]; /* normalised: bytes past the family's length zero */
-} route_key_t;
-
-typedef struct {
-    route_key_t key;
-    uint32_t    owner;
-    uint32_t    next; /* bucket chain, or the free list */
-    uint32_t    held_head;
-    uint32_t    held_tail;
+    tc_endpoint_t key; /* ip.family TC_AF_NONE marks a free slot */
+    uint32_t      owner;
+    uint32_t      next; /* bucket chain, or the free list */
+    uint32_t      held_head;
+    uint32_t      held_tail;
 } ent_t;
 
 typedef struct {
@@ -79,10 +75,9 @@ struct tc_router_s {
     tc_router_stats_t stats;
 };
 
-static int      key_make(const tc_endpoint_t *ep, route_key_t *k);
-static uint32_t key_hash(const route_key_t *k);
-static uint32_t ent_find(const tc_router_t *r, const route_key_t *k);
-static uint32_t ent_get(tc_router_t *r, const route_key_t *k);
+static bool     key_ok(const tc_endpoint_t *k);
+static uint32_t ent_find(const tc_router_t *r, const tc_endpoint_t *k);
+static uint32_t ent_get(tc_router_t *r, const tc_endpoint_t *k);
 static int      ent_grow(tc_router_t *r);
 static void     buckets_grow(tc_router_t *r);
 static void     ent_release(tc_router_t *r, uint32_t i);
@@ -151,68 +146,23 @@ tc_router_destroy(tc_router_t *r)
 }
 
 
-static int
-key_make(const tc_endpoint_t *ep, route_key_t *k)
-{
-    memset(k, 0, sizeof(*k));
-
-    switch (ep->ip.family) {
-    case TC_AF_INET:
-        memcpy(k->addr, ep->ip.addr, 4);
-        break;
-    case TC_AF_INET6:
-        memcpy(k->addr, ep->ip.addr, 16);
-        break;
-    default:
-        return TC_ERROR;
-    }
-
-    k->family = ep->ip.family;
-    k->port = ep->port;
-    return TC_OK;
-}
-
-
+/* Only addresses of a known family can be routed (a key of family
+ * TC_AF_NONE would look like a free slot). */
 static bool
-key_eq(const route_key_t *a, const route_key_t *b)
+key_ok(const tc_endpoint_t *k)
 {
-    return a->family == b->family && a->port == b->port &&
-           memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
-}
-
-
-/* A multiply-xorshift mix over the key's words (murmur3's finaliser
- * constants): client addresses of one subnet differ in few bits, and the
- * mix spreads them over all buckets. */
-static uint32_t
-key_hash(const route_key_t *k)
-{
-    uint64_t h;
-    uint32_t w;
-    size_t   i;
-
-    h = ((uint64_t) k->family << 16 | k->port) ^ 0x9e3779b97f4a7c15ull;
-
-    for (i = 0; i < sizeof(k->addr); i += 4) {
-        memcpy(&w, k->addr + i, 4);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 33;
-    }
-
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return (uint32_t) h;
+    return k->ip.family == TC_AF_INET || k->ip.family == TC_AF_INET6;
 }
 
 
 static uint32_t
-ent_find(const tc_router_t *r, const route_key_t *k)
+ent_find(const tc_router_t *r, const tc_endpoint_t *k)
 {
     uint32_t i;
 
-    i = r->buckets[key_hash(k) & (r->nbuckets - 1)];
+    i = r->buckets[tc_endpoint_hash(k) & (r->nbuckets - 1)];
     while (i != NIL) {
-        if (key_eq(&r->ents[i].key, k)) {
+        if (tc_endpoint_eq(&r->ents[i].key, k)) {
             return i;
         }
         i = r->ents[i].next;
@@ -225,7 +175,7 @@ ent_find(const tc_router_t *r, const route_key_t *k)
 /* Finds or creates the entry for k.  Returns NIL if it cannot be created
  * (the entry bound is reached or memory is short). */
 static uint32_t
-ent_get(tc_router_t *r, const route_key_t *k)
+ent_get(tc_router_t *r, const tc_endpoint_t *k)
 {
     uint32_t i, b;
     ent_t   *e;
@@ -261,7 +211,7 @@ ent_get(tc_router_t *r, const route_key_t *k)
     e->held_head = NIL;
     e->held_tail = NIL;
 
-    b = key_hash(k) & (r->nbuckets - 1);
+    b = tc_endpoint_hash(k) & (r->nbuckets - 1);
     e->next = r->buckets[b];
     r->buckets[b] = i;
     r->nents++;
@@ -320,10 +270,10 @@ buckets_grow(tc_router_t *r)
 
     for (i = 0; i < r->ents_used; i++) {
         e = &r->ents[i];
-        if (e->key.family == TC_AF_NONE) {
+        if (e->key.ip.family == TC_AF_NONE) {
             continue;
         }
-        b = key_hash(&e->key) & (n - 1);
+        b = tc_endpoint_hash(&e->key) & (n - 1);
         e->next = buckets[b];
         buckets[b] = i;
     }
@@ -345,7 +295,7 @@ ent_release(tc_router_t *r, uint32_t i)
         return;
     }
 
-    link = &r->buckets[key_hash(&e->key) & (r->nbuckets - 1)];
+    link = &r->buckets[tc_endpoint_hash(&e->key) & (r->nbuckets - 1)];
     while (*link != i) {
         TC_ASSERT(*link != NIL);
         if (*link == NIL) {
@@ -355,7 +305,7 @@ ent_release(tc_router_t *r, uint32_t i)
     }
     *link = e->next;
 
-    e->key.family = TC_AF_NONE;
+    e->key.ip.family = TC_AF_NONE;
     e->next = r->ent_free;
     r->ent_free = i;
     r->nents--;
@@ -365,14 +315,13 @@ ent_release(tc_router_t *r, uint32_t i)
 uint32_t
 tc_router_lookup(const tc_router_t *r, const tc_endpoint_t *key)
 {
-    route_key_t k;
-    uint32_t    i;
+    uint32_t i;
 
-    if (key_make(key, &k) != TC_OK) {
+    if (!key_ok(key)) {
         return TC_ROUTER_NO_OWNER;
     }
 
-    i = ent_find(r, &k);
+    i = ent_find(r, key);
     return (i == NIL) ? TC_ROUTER_NO_OWNER : r->ents[i].owner;
 }
 
@@ -426,22 +375,21 @@ held_deliver(tc_router_t *r, uint32_t owner, uint32_t i)
 int
 tc_router_add(tc_router_t *r, const tc_endpoint_t *key, uint32_t owner)
 {
-    route_key_t k;
-    uint32_t    i, h, next;
-    ent_t      *e;
+    uint32_t i, h, next;
+    ent_t   *e;
 
-    if (owner == TC_ROUTER_NO_OWNER || key_make(key, &k) != TC_OK) {
+    if (owner == TC_ROUTER_NO_OWNER || !key_ok(key)) {
         return TC_ERROR;
     }
 
-    i = ent_find(r, &k);
+    i = ent_find(r, key);
     if ((i == NIL || r->ents[i].owner == TC_ROUTER_NO_OWNER) &&
         r->nroutes >= r->conf.max_routes) {
         r->stats.routes_full++;
         return TC_ERROR;
     }
 
-    i = ent_get(r, &k);
+    i = ent_get(r, key);
     if (i == NIL) {
         r->stats.routes_full++;
         return TC_ERROR;
@@ -480,14 +428,13 @@ tc_router_add(tc_router_t *r, const tc_endpoint_t *key, uint32_t owner)
 int
 tc_router_del(tc_router_t *r, const tc_endpoint_t *key, uint32_t owner)
 {
-    route_key_t k;
-    uint32_t    i;
+    uint32_t i;
 
-    if (key_make(key, &k) != TC_OK) {
+    if (!key_ok(key)) {
         return TC_DECLINED;
     }
 
-    i = ent_find(r, &k);
+    i = ent_find(r, key);
     if (i == NIL || r->ents[i].owner == TC_ROUTER_NO_OWNER ||
         r->ents[i].owner != owner) {
         r->stats.routes_del_other++;
@@ -513,7 +460,8 @@ tc_router_del_owner(tc_router_t *r, uint32_t owner)
     }
 
     for (i = 0; i < r->ents_used; i++) {
-        if (r->ents[i].key.family == TC_AF_NONE || r->ents[i].owner != owner) {
+        if (r->ents[i].key.ip.family == TC_AF_NONE ||
+            r->ents[i].owner != owner) {
             continue;
         }
         r->ents[i].owner = TC_ROUTER_NO_OWNER;
@@ -598,11 +546,10 @@ int
 tc_router_hold(tc_router_t *r, const tc_endpoint_t *key, uint8_t family,
                const uint8_t *hdr, size_t len, uint32_t orig_len)
 {
-    route_key_t k;
-    uint32_t    e, i;
-    held_t     *h;
+    uint32_t e, i;
+    held_t  *h;
 
-    if (key_make(key, &k) != TC_OK) {
+    if (!key_ok(key)) {
         r->stats.held_overflow++;
         return TC_DECLINED;
     }
@@ -613,7 +560,7 @@ tc_router_hold(tc_router_t *r, const tc_endpoint_t *key, uint8_t family,
         return TC_DECLINED;
     }
 
-    e = ent_get(r, &k);
+    e = ent_get(r, key);
     if (e == NIL) {
         held_free(r, i);
         r->stats.held_overflow++;

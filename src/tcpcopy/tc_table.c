@@ -9,32 +9,6 @@
 #include "tc_table.h"
 
 
-uint32_t
-tc_endpoint_hash(const tc_endpoint_t *ep)
-{
-    uint32_t h = 2166136261u; /* FNV-1a, 32 bit */
-    size_t   i, len = (ep->ip.family == TC_AF_INET6) ? 16 : 4;
-
-    for (i = 0; i < len; i++) {
-        h = (h ^ ep->ip.addr[i]) * 16777619u;
-    }
-    h = (h ^ (ep->port & 0xff)) * 16777619u;
-    h = (h ^ (ep->port >> 8)) * 16777619u;
-    /* final mix: FNV's low bits are weak for bucket masks and modulo 100 */
-    h ^= h >> 16;
-    h *= 0x7feb352du;
-    h ^= h >> 15;
-    return h;
-}
-
-
-static bool
-tc_endpoint_eq(const tc_endpoint_t *a, const tc_endpoint_t *b)
-{
-    return a->port == b->port && tc_addr_eq(&a->ip, &b->ip);
-}
-
-
 int
 tc_table_init(tc_table_t *t, size_t hint)
 {

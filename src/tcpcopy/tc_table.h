@@ -3,7 +3,9 @@
  * port).  The engine keeps two: sessions by the endpoint the target sees,
  * and flows (client connections) by the client's own endpoint.  Chained,
  * power-of-two buckets that double when the load passes 1; the node lives
- * inside the owner's struct (tc_table_entry() gets the owner back).
+ * inside the owner's struct (tc_table_entry() gets the owner back).  Keys
+ * hash and compare with tc_endpoint_hash() and tc_endpoint_eq() (tc_addr.h),
+ * as intercept's route table does.
  */
 #ifndef TC_TABLE_H_INCLUDED
 #define TC_TABLE_H_INCLUDED
@@ -46,9 +48,5 @@ void tc_table_foreach(const tc_table_t *t,
 
 /* Any one node, or NULL when empty (to drain a table). */
 tc_table_node_t *tc_table_any(const tc_table_t *t);
-
-/* A stable hash of an endpoint: the same on every run and host (used for
- * sampling and address mapping as well as buckets). */
-uint32_t tc_endpoint_hash(const tc_endpoint_t *ep);
 
 #endif /* TC_TABLE_H_INCLUDED */
