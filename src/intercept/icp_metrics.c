@@ -1,87 +1,113 @@
 /*
- * icp_metrics.c: intercept's ledger as Prometheus metrics (see
- * icp_metrics.h).  One table per family, as in tcpcopy's.
+ * icp_metrics.c: intercept's ledger described once (see icp_metrics.h).
+ * The table below is the only place that says which counters exist and
+ * how they are shown; tests/unit/test_ledger.c checks that every field of
+ * tc_icp_snap_t has an entry and shows in both the log line and the
+ * metrics.
  */
 #include "tc_config.h"
 
-#include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "icp_metrics.h"
 #include "router.h"
 
-typedef struct {
-    const char     *label;
-    const uint64_t *value;
-} icp_prom_item_t;
-
-static void icp_family(tc_mtext_t *t, const char *name, const char *help,
-                       const icp_prom_item_t *items, size_t n);
-static void icp_replies(const tc_icp_cycle_t *c, tc_mtext_t *t);
-static void icp_kernel(const tc_icp_cycle_t *c, tc_mtext_t *t);
-static void icp_control(const tc_icp_cycle_t *c, tc_mtext_t *t);
-
-
-static void
-icp_family(tc_mtext_t *t, const char *name, const char *help,
-           const icp_prom_item_t *items, size_t n)
-{
-    size_t i;
-
-    tc_mtext_head(t, name, "counter", help);
-    for (i = 0; i < n; i++) {
-        tc_mtext_value(t, name, items[i].label, *items[i].value);
+/* Field f of the snapshot; help on a family's first field only. */
+#define CNT(key, metric, label, lval, help, f)                                 \
+    {                                                                          \
+        "", key, metric, label, lval, help, offsetof(tc_icp_snap_t, f),        \
+            TC_STAT_COUNTER, 0, NULL                                           \
     }
-}
-
-
-static void
-icp_replies(const tc_icp_cycle_t *c, tc_mtext_t *t)
-{
-    const tc_icp_ledger_t   *l = &c->ledger;
-    const tc_router_stats_t *r = tc_router_stats(c->router);
-    char                     label[64];
-    int                      i;
-
-    const icp_prom_item_t verdicts[] = {
-        {"verdict=\"drop\"", &l->drop},
-        {"verdict=\"accept\"", &l->accept},
-        {"verdict=\"pass\"", &l->pass},
-    };
-    const icp_prom_item_t outcome[] = {
-        {"outcome=\"delivered\"", &l->delivered},
-        {"outcome=\"held\"", &r->held},
-        {"outcome=\"held_delivered\"", &r->held_delivered},
-        {"outcome=\"expired_no_route\"", &r->expired_no_route},
-        {"outcome=\"held_overflow\"", &r->held_overflow},
-        {"outcome=\"queue_full\"", &l->queue_full},
-        {"outcome=\"no_conn\"", &l->no_conn},
-    };
-
-    tc_mtext_one(t, "intercept_packets_total", "counter",
-                 "Replies handed over by the capture input.", l->packets);
-    tc_mtext_one(t, "intercept_nat_rewritten_total", "counter",
-                 "Replies whose source was put back from a container's "
-                 "address to the one tcpcopy knows (--nat).",
-                 l->nat_rewritten);
-    icp_family(t, "intercept_verdicts_total",
-               "Replies by verdict (pass: client on the pass list).", verdicts,
-               tc_nelems(verdicts));
-    icp_family(t, "intercept_replies_total",
-               "Reply headers by what became of them.", outcome,
-               tc_nelems(outcome));
-
-    tc_mtext_head(t, "intercept_parse_errors_total", "counter",
-                  "Replies that did not parse, by reason.");
-    for (i = 1; i < TC_PKT_NERR; i++) {
-        snprintf(label, sizeof(label), "reason=\"%s\"", tc_pkt_err_key(i));
-        tc_mtext_value(t, "intercept_parse_errors_total", label, l->perr[i]);
+#define GAUGE(key, metric, help, f)                                            \
+    {                                                                          \
+        "", key, metric, NULL, NULL, help, offsetof(tc_icp_snap_t, f),         \
+            TC_STAT_GAUGE, 0, NULL                                             \
     }
-}
+/* A parse error reason: in the log line only once it happened; the keys
+ * are tc_pkt_err_key()'s (checked by the unit test). */
+#define PERR(key, err, help)                                                   \
+    {                                                                          \
+        "", "perr_" key, "intercept_parse_errors_total", "reason", key, help,  \
+            offsetof(tc_icp_snap_t, l.perr[err]), TC_STAT_COUNTER, 1, NULL     \
+    }
+
+_Static_assert(TC_PKT_NERR == 7, "a parse error reason was added or removed: "
+                                 "update the PERR rows of tc_icp_stats");
+
+#define OUTCOME(key, lval, help, f)                                            \
+    CNT(key, "intercept_replies_total", "outcome", lval, help, f)
+#define CONTROL(key, lval, help, f)                                            \
+    CNT(key, "intercept_control_total", "event", lval, help, f)
+#define ROUTES(key, lval, help, f)                                             \
+    CNT(key, "intercept_routes_total", "event", lval, help, f)
+
+/* In the order of the log line. */
+const tc_stat_t tc_icp_stats[] = {
+    CNT("packets", "intercept_packets_total", NULL, NULL,
+        "Replies handed over by the capture input.", l.packets),
+    CNT("tcp", "intercept_tcp_packets_total", NULL, NULL,
+        "Replies parsed as IP+TCP.", l.tcp),
+    CNT("accept", "intercept_verdicts_total", "verdict", "accept",
+        "Replies by verdict (pass: client on the pass list).", l.accept),
+    CNT("drop", "intercept_verdicts_total", "verdict", "drop", NULL, l.drop),
+    CNT("pass", "intercept_verdicts_total", "verdict", "pass", NULL, l.pass),
+    OUTCOME("delivered", "delivered", "Reply headers by what became of them.",
+            l.delivered),
+    OUTCOME("held", "held", NULL, r.held),
+    OUTCOME("held_delivered", "held_delivered", NULL, r.held_delivered),
+    OUTCOME("expired_no_route", "expired_no_route", NULL, r.expired_no_route),
+    OUTCOME("held_overflow", "held_overflow", NULL, r.held_overflow),
+    GAUGE("held_now", "intercept_held_replies",
+          "Replies held waiting for their route now.", held_now),
+    OUTCOME("queue_full", "queue_full", NULL, l.queue_full),
+    OUTCOME("no_conn", "no_conn", NULL, l.no_conn),
+    CNT("enobufs", "intercept_kernel_drops_total", "where", "enobufs",
+        "Replies the kernel dropped before intercept saw them.", enobufs),
+    CNT("kernel_dropped", "intercept_kernel_drops_total", "where", "queue_full",
+        NULL, kernel_dropped),
+    CNT("kernel_user_dropped", "intercept_kernel_drops_total", "where",
+        "socket_full", NULL, kernel_user_dropped),
+    CNT("verdict_errors", "intercept_verdict_errors_total", NULL, NULL,
+        "Verdicts the kernel refused.", verdict_errors),
+    CNT("recv_errors", "intercept_capture_errors_total", "reason", "recv_error",
+        "Input reads that failed, and captured frames that held no IP "
+        "packet (skipped).",
+        recv_errors),
+    CNT("link_not_ip", "intercept_capture_errors_total", "reason",
+        "link_not_ip", NULL, link_not_ip),
+    GAUGE("conns", "intercept_control_connections",
+          "tcpcopy connections open now.", conns),
+    CONTROL("conns_accepted", "accepted",
+            "Control connections and protocol events.", l.conns_accepted),
+    CONTROL("conns_closed", "closed", NULL, l.conns_closed),
+    CONTROL("conns_refused", "refused", NULL, l.conns_refused),
+    GAUGE("routes", "intercept_routes",
+          "Client addresses routed to a tcpcopy now.", routes),
+    ROUTES("routes_added", "added", "Route table changes.", r.routes_added),
+    ROUTES("routes_removed", "removed", NULL, r.routes_removed),
+    ROUTES("routes_overridden", "overridden", NULL, r.routes_overridden),
+    ROUTES("routes_full", "full", NULL, r.routes_full),
+    ROUTES("routes_del_other", "del_other", NULL, r.routes_del_other),
+    CONTROL("proto_errors", "proto_error", NULL, l.proto_errors),
+    CONTROL("frames_unknown", "unknown_frame", NULL, l.frames_unknown),
+    CNT("nat_rewritten", "intercept_nat_rewritten_total", NULL, NULL,
+        "Replies whose source was put back from a container's address to "
+        "the one tcpcopy knows (--nat).",
+        l.nat_rewritten),
+    PERR("trunc", TC_PKT_ETRUNC, "Replies that did not parse, by reason."),
+    PERR("ipver", TC_PKT_EVERSION, NULL),
+    PERR("iphdr", TC_PKT_EIPHDR, NULL),
+    PERR("notcp", TC_PKT_EPROTO, NULL),
+    PERR("frag", TC_PKT_EFRAG, NULL),
+    PERR("tcphdr", TC_PKT_ETCPHDR, NULL),
+};
+
+const size_t tc_icp_nstats = tc_nelems(tc_icp_stats);
 
 
-static void
-icp_kernel(const tc_icp_cycle_t *c, tc_mtext_t *t)
+void
+tc_icp_snapshot(const tc_icp_cycle_t *c, tc_icp_snap_t *s)
 {
     tc_icp_capture_stats_t cs;
 
@@ -90,74 +116,45 @@ icp_kernel(const tc_icp_cycle_t *c, tc_mtext_t *t)
         c->capture->ops->stats(c->capture, &cs);
     }
 
-    {
-        const icp_prom_item_t drops[] = {
-            {"where=\"queue_full\"", &cs.kernel_dropped},
-            {"where=\"socket_full\"", &cs.kernel_user_dropped},
-            {"where=\"enobufs\"", &cs.enobufs},
-        };
-        icp_family(t, "intercept_kernel_drops_total",
-                   "Replies the kernel dropped before intercept saw them.",
-                   drops, tc_nelems(drops));
+    memset(s, 0, sizeof(*s));
+    s->l = c->ledger;
+    if (c->router != NULL) {
+        s->r = *tc_router_stats(c->router);
+        s->held_now = tc_router_held_now(c->router);
+        s->routes = tc_router_routes(c->router);
     }
-    tc_mtext_one(t, "intercept_verdict_errors_total", "counter",
-                 "Verdicts the kernel refused.", cs.verdict_errors);
-    {
-        const icp_prom_item_t errs[] = {
-            {"reason=\"recv_error\"", &cs.recv_errors},
-            {"reason=\"link_not_ip\"", &cs.link_not_ip},
-        };
-        icp_family(t, "intercept_capture_errors_total",
-                   "Input reads that failed, and captured frames that held "
-                   "no IP packet (skipped).",
-                   errs, tc_nelems(errs));
-    }
+    s->enobufs = cs.enobufs;
+    s->kernel_dropped = cs.kernel_dropped;
+    s->kernel_user_dropped = cs.kernel_user_dropped;
+    s->verdict_errors = cs.verdict_errors;
+    s->recv_errors = cs.recv_errors;
+    s->link_not_ip = cs.link_not_ip;
+    s->conns = c->server != NULL ? tc_icp_server_conns(c->server) : 0;
 }
 
 
-static void
-icp_control(const tc_icp_cycle_t *c, tc_mtext_t *t)
+char *
+tc_icp_ledger_format(const tc_icp_snap_t *s, char *buf, size_t size)
 {
-    const tc_icp_ledger_t   *l = &c->ledger;
-    const tc_router_stats_t *r = tc_router_stats(c->router);
+    (void) tc_stats_format(tc_icp_stats, tc_icp_nstats, s, buf, size);
+    return buf;
+}
 
-    const icp_prom_item_t conns[] = {
-        {"event=\"accepted\"", &l->conns_accepted},
-        {"event=\"closed\"", &l->conns_closed},
-        {"event=\"refused\"", &l->conns_refused},
-        {"event=\"proto_error\"", &l->proto_errors},
-        {"event=\"unknown_frame\"", &l->frames_unknown},
-    };
-    const icp_prom_item_t routes[] = {
-        {"event=\"added\"", &r->routes_added},
-        {"event=\"removed\"", &r->routes_removed},
-        {"event=\"overridden\"", &r->routes_overridden},
-        {"event=\"full\"", &r->routes_full},
-    };
 
-    icp_family(t, "intercept_control_total",
-               "Control connections and protocol events.", conns,
-               tc_nelems(conns));
-    icp_family(t, "intercept_routes_total", "Route table changes.", routes,
-               tc_nelems(routes));
-    tc_mtext_one(t, "intercept_control_connections", "gauge",
-                 "tcpcopy connections open now.",
-                 c->server ? tc_icp_server_conns(c->server) : 0);
-    tc_mtext_one(t, "intercept_routes", "gauge",
-                 "Client addresses routed to a tcpcopy now.",
-                 tc_router_routes(c->router));
-    tc_mtext_one(t, "intercept_held_replies", "gauge",
-                 "Replies held waiting for their route now.",
-                 tc_router_held_now(c->router));
+void
+tc_icp_ledger_prom(const tc_icp_snap_t *s, tc_mtext_t *t)
+{
+    const void *row = s;
+
+    tc_stats_prom(tc_icp_stats, tc_icp_nstats, &row, NULL, 1, t);
 }
 
 
 void
 tc_icp_metrics_render(void *data, tc_mtext_t *t)
 {
-    const tc_icp_cycle_t *c = data;
+    tc_icp_snap_t s;
 
-    icp_replies(c, t);
-    icp_kernel(c, t);
-    icp_control(c, t);
+    tc_icp_snapshot(data, &s);
+    tc_icp_ledger_prom(&s, t);
 }

@@ -1,18 +1,56 @@
 /*
- * icp_metrics.h: intercept's ledger in the Prometheus text format, for
- * --metrics (served by src/event/tc_metrics.c).
+ * icp_metrics.h: intercept's ledger described once (tc_stats.h): the log
+ * line (--stats-interval, SIGUSR1, exit) and the Prometheus text
+ * (--metrics, served by src/event/tc_metrics.c) are both generated from
+ * the table in icp_metrics.c.
  */
 #ifndef TC_ICP_METRICS_H_INCLUDED
 #define TC_ICP_METRICS_H_INCLUDED
 
 #include "intercept.h"
 #include "tc_metrics.h"
+#include "tc_stats.h"
 
 /*
- * tc_metrics_render_pt for intercept: data is the tc_icp_cycle_t.  Writes
- * replies by verdict and outcome, kernel drops, control connections,
- * routes and held replies (queue depth).
+ * Everything the ledger shows, copied at one moment: the cycle's counters,
+ * the router's, the capture input's, and the gauges.  Only uint64_t
+ * fields, every one of them in tc_icp_stats (the unit test checks it).
  */
+typedef struct {
+    tc_icp_ledger_t   l;
+    tc_router_stats_t r;
+    /* from the capture input (tc_icp_capture_stats_t) */
+    uint64_t enobufs;
+    uint64_t kernel_dropped;
+    uint64_t kernel_user_dropped;
+    uint64_t verdict_errors;
+    uint64_t recv_errors;
+    uint64_t link_not_ip;
+    /* gauges */
+    uint64_t held_now; /* replies held waiting for their route */
+    uint64_t conns;    /* control connections open */
+    uint64_t routes;   /* client addresses routed */
+} tc_icp_snap_t;
+
+/* The ledger's table, in log-line order. */
+extern const tc_stat_t tc_icp_stats[];
+extern const size_t    tc_icp_nstats;
+
+/* Fills s from the cycle (the capture input and the server may be absent:
+ * their figures are then 0). */
+void tc_icp_snapshot(const tc_icp_cycle_t *c, tc_icp_snap_t *s);
+
+/*
+ * Formats the ledger line's "key=value ..." part into buf (NUL-terminated,
+ * cut short when size is too small); parse errors only for the reasons
+ * that happened.  Returns buf.
+ */
+char *tc_icp_ledger_format(const tc_icp_snap_t *s, char *buf, size_t size);
+
+/* Writes every field of the table as Prometheus samples into t. */
+void tc_icp_ledger_prom(const tc_icp_snap_t *s, tc_mtext_t *t);
+
+/* tc_metrics_render_pt for intercept: data is the tc_icp_cycle_t. */
 void tc_icp_metrics_render(void *data, tc_mtext_t *t);
 
 #endif /* TC_ICP_METRICS_H_INCLUDED */

@@ -454,58 +454,19 @@ tc_icp_parse_args(tc_icp_main_t *m, int argc, char **argv)
 }
 
 
-/* Formats the ledger: key=value pairs, one line. */
+/* Formats the ledger: the prefix, then key=value pairs (the table in
+ * icp_metrics.c, shared with the metrics), one line. */
 static void
 tc_icp_ledger(tc_icp_main_t *m, const char *prefix, char *buf, size_t size)
 {
-    const tc_icp_ledger_t   *l = &m->cycle.ledger;
-    const tc_router_stats_t *r = tc_router_stats(m->cycle.router);
-    tc_icp_capture_stats_t   cs;
-    size_t                   n;
-    int                      i, k;
+    tc_icp_snap_t s;
+    int           k;
 
-    memset(&cs, 0, sizeof(cs));
-    if (m->capture.priv != NULL) {
-        m->capture.ops->stats(&m->capture, &cs);
+    tc_icp_snapshot(&m->cycle, &s);
+    k = snprintf(buf, size, "%s ", prefix);
+    if (k > 0 && (size_t) k < size) {
+        tc_icp_ledger_format(&s, buf + k, size - (size_t) k);
     }
-
-#define U(x) ((unsigned long long) (x))
-    k = snprintf(buf, size,
-                 "%s packets=%llu tcp=%llu accept=%llu drop=%llu pass=%llu "
-                 "delivered=%llu held=%llu held_delivered=%llu "
-                 "expired_no_route=%llu held_overflow=%llu held_now=%zu "
-                 "queue_full=%llu no_conn=%llu enobufs=%llu "
-                 "kernel_dropped=%llu kernel_user_dropped=%llu "
-                 "verdict_errors=%llu recv_errors=%llu link_not_ip=%llu "
-                 "conns=%zu conns_accepted=%llu "
-                 "conns_closed=%llu conns_refused=%llu routes=%zu "
-                 "routes_added=%llu routes_removed=%llu "
-                 "routes_overridden=%llu routes_full=%llu "
-                 "proto_errors=%llu frames_unknown=%llu nat_rewritten=%llu",
-                 prefix, U(l->packets), U(l->tcp), U(l->accept), U(l->drop),
-                 U(l->pass), U(l->delivered), U(r->held), U(r->held_delivered),
-                 U(r->expired_no_route), U(r->held_overflow),
-                 tc_router_held_now(m->cycle.router), U(l->queue_full),
-                 U(l->no_conn), U(cs.enobufs), U(cs.kernel_dropped),
-                 U(cs.kernel_user_dropped), U(cs.verdict_errors),
-                 U(cs.recv_errors), U(cs.link_not_ip),
-                 m->cycle.server ? tc_icp_server_conns(m->cycle.server) : 0,
-                 U(l->conns_accepted), U(l->conns_closed), U(l->conns_refused),
-                 tc_router_routes(m->cycle.router), U(r->routes_added),
-                 U(r->routes_removed), U(r->routes_overridden),
-                 U(r->routes_full), U(l->proto_errors), U(l->frames_unknown),
-                 U(l->nat_rewritten));
-
-    /* Parse errors by reason, only those that happened. */
-    for (i = 1; i < TC_PKT_NERR && k > 0 && (size_t) k < size; i++) {
-        if (l->perr[i] == 0) {
-            continue;
-        }
-        n = (size_t) k;
-        k += snprintf(buf + n, size - n, " perr_%s=%llu", tc_pkt_err_key(i),
-                      U(l->perr[i]));
-    }
-#undef U
 }
 
 

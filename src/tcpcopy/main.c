@@ -763,8 +763,7 @@ render_metrics(void *data, tc_mtext_t *t)
     tc_main_t *m = data;
 
     sync_drops(m);
-    tc_ledger_prom(&m->replay->ledger,
-                   m->replay->ctl ? tc_ctl_ready_count(m->replay->ctl) : 0, t);
+    tc_ledger_prom(&m->replay->ledger, t);
     if (m->replay->ctl != NULL) {
         tc_ctl_prom(m->replay->ctl, t);
     }

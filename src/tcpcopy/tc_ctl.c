@@ -29,6 +29,7 @@
 
 #include "tc_buf.h"
 #include "tc_ctl.h"
+#include "tc_ledger_prom.h"
 #include "tc_log.h"
 #include "tc_table.h"
 #include "tc_time.h"
@@ -122,6 +123,7 @@ ctl_fail(ctl_conn_t *c, const char *why, int err)
         c->ctl->ledger->ctl_disconnects++;
         c->disconnects++;
         c->state = CTL_IDLE;
+        c->ctl->ledger->ctl_ready = tc_ctl_ready_count(c->ctl);
         ctl_siblings_fresh(c);
         tc_log_error(TC_LOG_WARN, err, "intercept %s: %s; reconnecting",
                      c->name, why);
@@ -231,6 +233,7 @@ ctl_handle_frame(ctl_conn_t *c, const tc_frame_t *f)
             c->down_logged = false;
             c->ctl->ledger->ctl_connects++;
             c->connects++;
+            c->ctl->ledger->ctl_ready = tc_ctl_ready_count(c->ctl);
             tc_log_error(TC_LOG_NOTICE, 0, "intercept %s: connected (%s)",
                          c->name, h.name);
             /* the routes follow at the end of the iteration (ctl_flush) */
@@ -582,22 +585,32 @@ tc_ctl_ready_count(const tc_ctl_t *ctl)
 }
 
 
+/* Connection c's counters as the ledger's table describes them. */
+static void
+ctl_conn_stats(const ctl_conn_t *c, tc_ledger_conn_t *out)
+{
+    out->replies = c->replies;
+    out->routes = c->routes;
+    out->connects = c->connects;
+    out->disconnects = c->disconnects;
+    out->ready = c->state == CTL_READY;
+}
+
+
 void
 tc_ctl_log_conns(const tc_ctl_t *ctl)
 {
     const ctl_conn_t *c;
+    tc_ledger_conn_t  st;
+    char              line[256];
     size_t            i;
 
     for (i = 0; ctl != NULL && i < ctl->nconns; i++) {
         c = &ctl->conns[i];
-        tc_log_error(TC_LOG_NOTICE, 0,
-                     "intercept %s: %s replies=%llu routes=%llu "
-                     "connects=%llu disconnects=%llu",
-                     c->name, c->state == CTL_READY ? "ready" : "down",
-                     (unsigned long long) c->replies,
-                     (unsigned long long) c->routes,
-                     (unsigned long long) c->connects,
-                     (unsigned long long) c->disconnects);
+        ctl_conn_stats(c, &st);
+        tc_log_error(TC_LOG_NOTICE, 0, "intercept %s: %s %s", c->name,
+                     st.ready ? "ready" : "down",
+                     tc_ledger_conn_format(&st, line, sizeof(line)));
     }
 }
 
@@ -605,29 +618,21 @@ tc_ctl_log_conns(const tc_ctl_t *ctl)
 void
 tc_ctl_prom(const tc_ctl_t *ctl, tc_mtext_t *t)
 {
-    static const char *names[] = {"tcpcopy_control_conn_replies_total",
-                                  "tcpcopy_control_conn_routes_total",
-                                  "tcpcopy_control_conn_ready"};
-    static const char *helps[] =
-        {"Reply headers received, by control connection.",
-         "ROUTE entries sent, by control connection.",
-         "1 when the control connection is up (HELLO done)."};
+    tc_ledger_conn_t  st[TC_CTL_PEERS_MAX * TC_CTL_CONNS_MAX];
+    char              label[tc_nelems(st)][TC_ADDR_STRLEN + 48];
+    const char       *labels[tc_nelems(st)];
     const ctl_conn_t *c;
-    char              label[TC_ADDR_STRLEN + 48];
-    size_t            i, f;
-    uint64_t          v;
+    size_t            i, n;
 
-    for (f = 0; f < tc_nelems(names); f++) {
-        tc_mtext_head(t, names[f], f < 2 ? "counter" : "gauge", helps[f]);
-        for (i = 0; i < ctl->nconns; i++) {
-            c = &ctl->conns[i];
-            snprintf(label, sizeof(label), "intercept=\"%.*s\",conn=\"%u\"",
-                     (int) strcspn(c->name, "#"), c->name, c->slot);
-            v = f == 0 ? c->replies
-                       : (f == 1 ? c->routes : (c->state == CTL_READY));
-            tc_mtext_value(t, names[f], label, v);
-        }
+    n = tc_min(ctl->nconns, tc_nelems(st));
+    for (i = 0; i < n; i++) {
+        c = &ctl->conns[i];
+        ctl_conn_stats(c, &st[i]);
+        snprintf(label[i], sizeof(label[i]), "intercept=\"%.*s\",conn=\"%u\"",
+                 (int) strcspn(c->name, "#"), c->name, c->slot);
+        labels[i] = label[i];
     }
+    tc_ledger_conn_prom(st, labels, n, t);
 }
 
 

@@ -7,6 +7,7 @@
 #define TC_LEDGER_H_INCLUDED
 
 #include "tc_core.h"
+#include "tc_stats.h"
 
 /* Why a session ended; "normal" is the only reason that is not a loss. */
 typedef enum {
@@ -74,6 +75,7 @@ typedef struct {
     uint64_t ctl_disconnects;
     uint64_t ctl_routes_sent;
     uint64_t ctl_routes_unsent; /* routes not delivered (no connection) */
+    uint64_t ctl_ready;         /* intercepts with a connection up (gauge) */
 
     /* offline replay (--offline): what became of the file's records, every
      * loop counted; off_loops is 0 when live */
@@ -89,9 +91,39 @@ typedef struct {
     uint64_t off_truncated;    /* the file ended inside a record */
 } tc_ledger_t;
 
+/* One control connection's counters (tc_ctl.c fills one per connection
+ * for SIGUSR1, the exit and --metrics). */
+typedef struct {
+    uint64_t replies; /* REPLY frames received on it */
+    uint64_t routes;  /* ROUTE entries queued on it */
+    uint64_t connects;
+    uint64_t disconnects;
+    uint64_t ready; /* 1 while its handshake is done (gauge) */
+} tc_ledger_conn_t;
+
+/*
+ * The ledger's one description (tc_stats.h): every field of tc_ledger_t
+ * with its log key and group and its metric, in log-line order.  Both
+ * tc_ledger_format() and tc_ledger_prom() are generated from it.
+ */
+extern const tc_stat_t tc_ledger_stats[];
+extern const size_t    tc_ledger_nstats;
+
+/* The same for tc_ledger_conn_t (labelled intercept=, conn= in metrics). */
+extern const tc_stat_t tc_ledger_conn_stats[];
+extern const size_t    tc_ledger_conn_nstats;
+
 const char *tc_end_reason_str(int reason);
 
-/* Formats the one-line summary into buf; returns buf. */
+/*
+ * Formats the one-line summary into buf (NUL-terminated, cut short when
+ * size is too small): every field of tc_ledger_stats, then with -n the
+ * multiple of the traffic delivered.  Returns buf.
+ */
 char *tc_ledger_format(const tc_ledger_t *l, char *buf, size_t size);
+
+/* Formats one control connection's counters ("replies=N routes=N ...";
+ * the ready state is left to the caller's words).  Returns buf. */
+char *tc_ledger_conn_format(const tc_ledger_conn_t *c, char *buf, size_t size);
 
 #endif /* TC_LEDGER_H_INCLUDED */

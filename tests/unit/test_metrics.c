@@ -125,7 +125,8 @@ test_tcpcopy_ledger(void)
     l.bytes_sent = 1234;
     l.sess_ended[TC_END_TARGET_RST] = 3;
     l.sess_active = 5;
-    tc_ledger_prom(&l, 1, &t);
+    l.ctl_ready = 1;
+    tc_ledger_prom(&l, &t);
     buf[t.len] = '\0';
     T_CHECK(!t.overflow);
     T_CHECK(
