@@ -105,6 +105,36 @@ const tc_stat_t tc_icp_stats[] = {
 
 const size_t tc_icp_nstats = tc_nelems(tc_icp_stats);
 
+#define CONN(key, metric, label, lval, type, help, f)                          \
+    {                                                                          \
+        "", key, metric, label, lval, help, offsetof(tc_icp_conn_snap_t, f),   \
+            type, 0, NULL                                                      \
+    }
+
+/* In the order of the SIGUSR1 line ("control connection N: ... ready"). */
+const tc_stat_t tc_icp_conn_stats[] = {
+    /* the line says "ready" or "hello" instead of a key */
+    CONN(NULL, "intercept_control_conn_ready", NULL, NULL, TC_STAT_GAUGE,
+         "1 once the connection's HELLO is done.", ready),
+    CONN("replies", "intercept_control_conn_replies_total", NULL, NULL,
+         TC_STAT_COUNTER, "REPLY frames queued, by control connection.",
+         replies),
+    CONN("queue_full", "intercept_control_conn_queue_full_total", NULL, NULL,
+         TC_STAT_COUNTER,
+         "REPLYs dropped because the connection's queue was full.", queue_full),
+    CONN("queued_bytes", "intercept_control_conn_queued_bytes", NULL, NULL,
+         TC_STAT_GAUGE, "Output waiting to be sent now.", queued_bytes),
+    CONN("sent_bytes", "intercept_control_conn_sent_bytes_total", NULL, NULL,
+         TC_STAT_COUNTER, "Bytes sent, by control connection.", sent_bytes),
+    CONN("route_adds", "intercept_control_conn_routes_total", "op", "add",
+         TC_STAT_COUNTER, "ROUTE entries received, by control connection.",
+         route_adds),
+    CONN("route_dels", "intercept_control_conn_routes_total", "op", "del",
+         TC_STAT_COUNTER, NULL, route_dels),
+};
+
+const size_t tc_icp_conn_nstats = tc_nelems(tc_icp_conn_stats);
+
 
 void
 tc_icp_snapshot(const tc_icp_cycle_t *c, tc_icp_snap_t *s)
@@ -150,11 +180,36 @@ tc_icp_ledger_prom(const tc_icp_snap_t *s, tc_mtext_t *t)
 }
 
 
+char *
+tc_icp_conn_format(const tc_icp_conn_snap_t *c, char *buf, size_t size)
+{
+    (void) tc_stats_format(tc_icp_conn_stats, tc_icp_conn_nstats, c, buf, size);
+    return buf;
+}
+
+
+void
+tc_icp_conn_prom(const tc_icp_conn_snap_t *conns, const char *const *labels,
+                 size_t n, tc_mtext_t *t)
+{
+    const void *rows[TC_ICP_CONNS_MAX];
+    size_t      i;
+
+    n = tc_min(n, tc_nelems(rows));
+    for (i = 0; i < n; i++) {
+        rows[i] = &conns[i];
+    }
+    tc_stats_prom(tc_icp_conn_stats, tc_icp_conn_nstats, rows, labels, n, t);
+}
+
+
 void
 tc_icp_metrics_render(void *data, tc_mtext_t *t)
 {
-    tc_icp_snap_t s;
+    const tc_icp_cycle_t *c = data;
+    tc_icp_snap_t         s;
 
-    tc_icp_snapshot(data, &s);
+    tc_icp_snapshot(c, &s);
     tc_icp_ledger_prom(&s, t);
+    tc_icp_server_prom(c->server, t);
 }

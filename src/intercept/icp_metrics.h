@@ -50,6 +50,35 @@ char *tc_icp_ledger_format(const tc_icp_snap_t *s, char *buf, size_t size);
 /* Writes every field of the table as Prometheus samples into t. */
 void tc_icp_ledger_prom(const tc_icp_snap_t *s, tc_mtext_t *t);
 
+/* One control connection's counters (server.c fills one per connection
+ * for SIGUSR1, the exit and --metrics). */
+typedef struct {
+    uint64_t replies;      /* REPLY frames queued to it */
+    uint64_t queue_full;   /* REPLYs dropped: its queue over the HWM */
+    uint64_t queued_bytes; /* output waiting now (gauge) */
+    uint64_t sent_bytes;
+    uint64_t route_adds; /* ROUTE entries received */
+    uint64_t route_dels;
+    uint64_t ready; /* 1 once its HELLO is done (gauge) */
+} tc_icp_conn_snap_t;
+
+/* The per-connection table (labelled conn=, tcpcopy= in metrics). */
+extern const tc_stat_t tc_icp_conn_stats[];
+extern const size_t    tc_icp_conn_nstats;
+
+/* Formats one connection's "key=value ..." (the ready state is left to
+ * the caller's words).  Returns buf. */
+char *tc_icp_conn_format(const tc_icp_conn_snap_t *c, char *buf, size_t size);
+
+/* Writes n connections' counters into t, connection i's samples labelled
+ * with labels[i]. */
+void tc_icp_conn_prom(const tc_icp_conn_snap_t *conns,
+                      const char *const *labels, size_t n, tc_mtext_t *t);
+
+/* server.c: every open control connection's counters into t (the families
+ * of tc_icp_conn_stats).  NULL is ignored. */
+void tc_icp_server_prom(const tc_icp_server_t *srv, tc_mtext_t *t);
+
 /* tc_metrics_render_pt for intercept: data is the tc_icp_cycle_t. */
 void tc_icp_metrics_render(void *data, tc_mtext_t *t);
 

@@ -28,6 +28,7 @@
 #include "tc_proto.h"
 #include "tc_time.h"
 #include "icp_check.h"
+#include "icp_metrics.h"
 #include "intercept.h"
 
 #define IN_CAP             (TC_PROTO_HDR_LEN + TC_PROTO_MAX_BODY)
@@ -802,24 +803,84 @@ tc_icp_server_conns(const tc_icp_server_t *srv)
 }
 
 
+/* Connection c's counters as the ledger's table describes them. */
+static void
+conn_snap(const conn_t *c, tc_icp_conn_snap_t *out)
+{
+    out->replies = c->replies;
+    out->queue_full = c->queue_full;
+    out->queued_bytes = tc_buf_len(&c->out);
+    out->sent_bytes = c->bytes_out;
+    out->route_adds = c->routes_add;
+    out->route_dels = c->routes_del;
+    out->ready = c->state == CONN_READY;
+}
+
+
 void
 tc_icp_server_log_conns(const tc_icp_server_t *srv)
 {
-    const conn_t *c;
+    const conn_t      *c;
+    tc_icp_conn_snap_t st;
+    char               line[256];
 
     for (c = srv->head; c != NULL; c = c->next) {
+        conn_snap(c, &st);
         tc_log_error(TC_LOG_NOTICE, 0,
-                     "control connection %u: tcpcopy \"%s\" at %s %s "
-                     "replies=%llu queue_full=%llu queued_bytes=%zu "
-                     "sent_bytes=%llu route_adds=%llu route_dels=%llu",
-                     c->id, c->name, c->peer,
-                     c->state == CONN_READY ? "ready" : "hello",
-                     (unsigned long long) c->replies,
-                     (unsigned long long) c->queue_full, tc_buf_len(&c->out),
-                     (unsigned long long) c->bytes_out,
-                     (unsigned long long) c->routes_add,
-                     (unsigned long long) c->routes_del);
+                     "control connection %u: tcpcopy \"%s\" at %s %s %s", c->id,
+                     c->name, c->peer, st.ready ? "ready" : "hello",
+                     tc_icp_conn_format(&st, line, sizeof(line)));
     }
+}
+
+
+/* The peer's HELLO name as a label value: it may hold any byte but NUL,
+ * and a quote, backslash or newline would break the exposition. */
+static void
+conn_label(const conn_t *c, char *buf, size_t size)
+{
+    char   name[sizeof(c->name)];
+    size_t i;
+
+    for (i = 0; c->name[i] != '\0' && i + 1 < sizeof(name); i++) {
+        name[i] = (c->name[i] > ' ' && c->name[i] < 0x7f && c->name[i] != '"' &&
+                   c->name[i] != '\\')
+                      ? c->name[i]
+                      : '_';
+    }
+    name[i] = '\0';
+    snprintf(buf, size, "conn=\"%u\",tcpcopy=\"%s\"", c->id, name);
+}
+
+
+void
+tc_icp_server_prom(const tc_icp_server_t *srv, tc_mtext_t *t)
+{
+    tc_icp_conn_snap_t *st;
+    const conn_t       *c;
+    const char        **labels;
+    char               *label;
+    size_t              i, n, lsize = TC_PROTO_NAME_MAX + 40;
+
+    if (srv == NULL || srv->nconns == 0) {
+        return;
+    }
+    /* one block per scrape: up to TC_ICP_CONNS_MAX rows */
+    n = srv->nconns;
+    st = malloc(n * (sizeof(*st) + sizeof(*labels) + lsize));
+    if (st == NULL) {
+        t->overflow = true; /* served as an error, not as a partial text */
+        return;
+    }
+    labels = (const char **) (st + n);
+    label = (char *) (labels + n);
+    for (i = 0, c = srv->head; c != NULL && i < n; c = c->next, i++) {
+        conn_snap(c, &st[i]);
+        conn_label(c, label + i * lsize, lsize);
+        labels[i] = label + i * lsize;
+    }
+    tc_icp_conn_prom(st, labels, i, t);
+    free(st);
 }
 
 

@@ -431,6 +431,44 @@ test_intercept_line(void)
 }
 
 
+static void
+test_intercept_conns(void)
+{
+    const table_t      t = {"intercept conn",
+                            tc_icp_conn_stats,
+                            tc_icp_conn_nstats,
+                            sizeof(tc_icp_conn_snap_t),
+                            NULL,
+                            0};
+    const char        *labels[2] = {"conn=\"1\",tcpcopy=\"a\"",
+                                    "conn=\"2\",tcpcopy=\"b\""};
+    tc_icp_conn_snap_t c[2];
+    tc_mtext_t         m = {prom_buf, sizeof(prom_buf), 0, false};
+    size_t             i;
+
+    check_coverage(&t);
+    check_families(&t);
+    for (i = 0; i < t.n; i++) {
+        T_CHECK((t.tab[i].key == NULL) ==
+                (t.tab[i].offset == offsetof(tc_icp_conn_snap_t, ready)));
+    }
+
+    fill(&c[0], sizeof(c[0]));
+    memset(&c[1], 0, sizeof(c[1]));
+    tc_icp_conn_prom(c, labels, 2, &m);
+    T_CHECK(!m.overflow);
+    prom_buf[m.len] = '\0';
+    tc_icp_conn_format(&c[0], log_buf, sizeof(log_buf));
+    check_views(&t, &c[0], log_buf, prom_buf, labels[0]);
+
+    /* the SIGUSR1 line as it was */
+    memset(&c[0], 0, sizeof(c[0]));
+    tc_icp_conn_format(&c[0], log_buf, sizeof(log_buf));
+    line_is(log_buf, "replies=0 queue_full=0 queued_bytes=0 sent_bytes=0 "
+                     "route_adds=0 route_dels=0");
+}
+
+
 int
 main(void)
 {
@@ -441,5 +479,6 @@ main(void)
     T_RUN(test_tcpcopy_conns);
     T_RUN(test_intercept_table);
     T_RUN(test_intercept_line);
+    T_RUN(test_intercept_conns);
     return T_REPORT();
 }
