@@ -148,8 +148,10 @@ tc_port_parse(const char *text, uint16_t *port)
 }
 
 
-int
-tc_endpoint_parse(const char *text, uint16_t default_port, tc_endpoint_t *out)
+/* HOST[:PORT] or [V6]:PORT; host names only when resolve is true. */
+static int
+endpoint_parse(const char *text, uint16_t default_port, bool resolve,
+               tc_endpoint_t *out)
 {
     char        host[256];
     const char *colon, *port = NULL;
@@ -189,7 +191,23 @@ tc_endpoint_parse(const char *text, uint16_t default_port, tc_endpoint_t *out)
         return TC_ERROR;
     }
 
-    return tc_addr_resolve(host, &out->ip);
+    return resolve ? tc_addr_resolve(host, &out->ip)
+                   : tc_addr_parse(host, &out->ip);
+}
+
+
+int
+tc_endpoint_parse(const char *text, uint16_t default_port, tc_endpoint_t *out)
+{
+    return endpoint_parse(text, default_port, true, out);
+}
+
+
+int
+tc_endpoint_parse_ip(const char *text, uint16_t default_port,
+                     tc_endpoint_t *out)
+{
+    return endpoint_parse(text, default_port, false, out);
 }
 
 

@@ -54,9 +54,15 @@ uint32_t tc_endpoint_hash(const tc_endpoint_t *ep);
 bool tc_endpoint_eq(const tc_endpoint_t *a, const tc_endpoint_t *b);
 
 /* Parses "HOST[:PORT]" ([v6]:port for IPv6); port stays default_port if
- * absent.  Returns TC_OK or TC_ERROR. */
+ * absent.  A host name is resolved (IPv4; blocking: start-up only).
+ * Returns TC_OK or TC_ERROR. */
 int tc_endpoint_parse(const char *text, uint16_t default_port,
                       tc_endpoint_t *out);
+
+/* The same with a literal address only: never blocks (unit tests, the fuzz
+ * targets and whatever must not ask DNS). */
+int tc_endpoint_parse_ip(const char *text, uint16_t default_port,
+                         tc_endpoint_t *out);
 
 /* Fills a struct sockaddr_storage; returns its length. */
 struct sockaddr_storage;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,17 +19,20 @@
 #include <unistd.h>
 
 #include "tc_daemon.h"
+#include "tc_daemon_loop.h"
 #include "tc_event.h"
 #include "tc_link.h"
 #include "tc_ledger_prom.h"
 #include "tc_log.h"
 #include "tc_metrics.h"
 #include "tc_offline.h"
+#include "tc_opt.h"
 #include "tc_proto.h"
 #include "tc_plan.h"
 #include "tc_check.h"
 #include "tc_replay.h"
 #include "tc_time.h"
+#include "tc_transfer.h"
 
 #define TC_VERSION        "0.1.0"
 #define TC_INTERCEPTS_MAX 16
@@ -38,16 +42,12 @@ typedef struct {
     tc_endpoint_t     intercepts[TC_INTERCEPTS_MAX];
     size_t            nintercepts;
     unsigned          ctl_conns; /* -C: connections per intercept */
-    const char       *log_path;
-    int               log_level;
+    tc_opt_t          opt;  /* -l, --log-level, --metrics, --stats-interval */
     tc_daemon_t       proc; /* -d, -P, -u */
-    char              log_abs[TC_PATH_MAX];
-    tc_msec_t         stats_interval;
+    tc_daemon_loop_t  signals; /* signals and the ledger line */
     tc_capture_t      capture;
     uint16_t          ports[TC_TRANSFERS_MAX];
-    tc_timer_t        stats_timer;
     tc_ledger_t       last_logged;
-    tc_endpoint_t     metrics_ep; /* --metrics; port 0 = off */
     tc_metrics_t     *metrics;
     tc_check_conf_t   check;   /* --check, --check-src */
     tc_offline_conf_t offline; /* --offline FILE, -a, -I, -T */
@@ -175,107 +175,86 @@ static const char usage_text[] =
     "                     intercept\n";
 
 
-static void usage_error(const char *fmt, const char *arg)
-    __attribute__((format(printf, 1, 0), noreturn));
+#define TC_STR(x)  #x
+#define TC_XSTR(x) TC_STR(x)
+
+/* tcpcopy's wording of the errors tc_opt.c says (scripts may match it). */
+static const tc_opt_words_t tc_words = {
+    .prog = "tcpcopy",
+    .help = usage_text,
+    .version = "tcpcopy " TC_VERSION
+               " (control protocol " TC_XSTR(TC_PROTO_VERSION) ")\n",
+    .numbers = TC_OPT_SAY_FROM_TO,
+    .unknown = {"unknown option \"", "\""},
+    .log_path = {"-l: path too long: \"", "\""},
+    .log_level = {"unknown log level \"", "\""},
+    .pid_path = {"-P: path too long: \"", "\""},
+};
 
 
+static void usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+
+/* Says "tcpcopy: <what> (see tcpcopy --help)" and exits 2. */
 static void
-usage_error(const char *fmt, const char *arg)
+usage_error(const char *fmt, ...)
 {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    fprintf(stderr, "tcpcopy: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (see tcpcopy --help)\n");
-#pragma GCC diagnostic pop
-    exit(2);
+    va_list ap;
+
+    va_start(ap, fmt);
+    (void) tc_opt_vfail(&tc_words, fmt, ap);
+    va_end(ap);
+    exit(TC_OPT_USAGE);
 }
 
 
 static long
 parse_number(const char *text, long min, long max, const char *what)
 {
-    char *end;
-    long  v;
+    long v;
 
-    errno = 0;
-    v = strtol(text, &end, 10);
-    if (errno != 0 || *text == '\0' || *end != '\0' || v < min || v > max) {
-        fprintf(stderr,
-                "tcpcopy: %s must be a number from %ld to %ld, not "
-                "\"%s\" (see tcpcopy --help)\n",
-                what, min, max, text);
-        exit(2);
+    if (tc_opt_num(&tc_words, what, text, min, max, NULL, &v) != TC_OK) {
+        exit(TC_OPT_USAGE);
     }
     return v;
 }
 
 
-/* One -x item: [LOCALIP:]PORT-TARGETIP:TARGETPORT */
-static void
-parse_transfer(const char *item, tc_transfer_t *t)
+/* One -x item. */
+static int
+transfer_item(void *data, const char *item, char *err, size_t errlen)
 {
-    char        local[128], *colon;
-    const char *dash;
-    size_t      len;
-    long        port;
+    tc_replay_t *r = data;
 
-    memset(t, 0, sizeof(*t));
-
-    dash = strchr(item, '-');
-    len = dash ? (size_t) (dash - item) : 0;
-    if (dash == NULL || len == 0 || len >= sizeof(local)) {
-        usage_error("-x wants [LOCALIP:]PORT-TARGETIP:TARGETPORT, not \"%s\"",
-                    item);
+    if (r->ntransfers == TC_TRANSFERS_MAX) {
+        (void) snprintf(err, errlen, "-x: at most %d transfers",
+                        TC_TRANSFERS_MAX);
+        return TC_ERROR;
     }
-    memcpy(local, item, len);
-    local[len] = '\0';
-
-    colon = strrchr(local, ':');
-    if (colon != NULL) {
-        *colon = '\0';
-        if (tc_addr_parse(local, &t->local_ip) != TC_OK) {
-            usage_error("-x: \"%s\" is not an IP address", local);
-        }
-        port = parse_number(colon + 1, 1, 65535, "-x local port");
-    } else {
-        port = parse_number(local, 1, 65535, "-x local port");
-    }
-    t->local_port = (uint16_t) port;
-
-    if (tc_endpoint_parse(dash + 1, t->local_port, &t->target) != TC_OK) {
-        usage_error("-x: cannot use target \"%s\" (want IP:PORT)", dash + 1);
-    }
-    if (t->target.ip.family != TC_AF_INET) {
-        usage_error("-x: target \"%s\": only IPv4 targets are supported yet",
-                    dash + 1);
-    }
+    return tc_transfer_parse(item, true, &r->transfers[r->ntransfers++], err,
+                             errlen);
 }
 
 
-static void
-parse_list(char *arg, tc_main_t *m, bool transfers)
+/* One -s item: HOST[:PORT]. */
+static int
+intercept_item(void *data, const char *item, char *err, size_t errlen)
 {
-    char        *save = NULL, *item;
-    tc_replay_t *r = m->replay;
+    tc_main_t *m = data;
 
-    for (item = strtok_r(arg, ",", &save); item != NULL;
-         item = strtok_r(NULL, ",", &save)) {
-        if (transfers) {
-            if (r->ntransfers == TC_TRANSFERS_MAX) {
-                usage_error("-x: at most %s transfers", "64");
-            }
-            parse_transfer(item, &r->transfers[r->ntransfers++]);
-        } else {
-            if (m->nintercepts == TC_INTERCEPTS_MAX) {
-                usage_error("-s: at most %s intercepts", "16");
-            }
-            if (tc_endpoint_parse(item, TC_PROTO_PORT,
-                                  &m->intercepts[m->nintercepts++]) != TC_OK) {
-                usage_error("-s: cannot resolve intercept \"%s\"", item);
-            }
-        }
+    if (m->nintercepts == TC_INTERCEPTS_MAX) {
+        (void) snprintf(err, errlen, "-s: at most %d intercepts",
+                        TC_INTERCEPTS_MAX);
+        return TC_ERROR;
     }
+    if (tc_endpoint_parse(item, TC_PROTO_PORT,
+                          &m->intercepts[m->nintercepts++]) != TC_OK) {
+        (void) snprintf(err, errlen, "-s: cannot resolve intercept \"%s\"",
+                        item);
+        return TC_ERROR;
+    }
+    return TC_OK;
 }
 
 
@@ -441,6 +420,74 @@ check_offline(tc_main_t *m)
 }
 
 
+/* One of tcpcopy's own options (tc_opt_parse() has the shared ones). */
+static int
+parse_option(void *data, int c, const char *arg)
+{
+    tc_main_t *m = data;
+    int        n;
+
+    switch (c) {
+    case 'x':
+        n = tc_opt_list_say(&tc_words, arg, transfer_item, m->replay);
+        return n == TC_ERROR ? TC_ERROR : TC_OK;
+    case 's':
+        n = tc_opt_list_say(&tc_words, arg, intercept_item, m);
+        return n == TC_ERROR ? TC_ERROR : TC_OK;
+    case 'C':
+        m->ctl_conns = (unsigned) parse_number(arg, 1, TC_CTL_CONNS_MAX, "-C");
+        return TC_OK;
+    case 'W':
+        m->replay->conf.no_wait = true;
+        return TC_OK;
+    case 't':
+        m->replay->conf.idle_timeout = parse_number(arg, 1, 86400, "-t") * 1000;
+        return TC_OK;
+    case 'n':
+    case 'f':
+    case 'r':
+    case 'c':
+    case 'k':
+    case 'm':
+    case 'M':
+    case 'D':
+    case 'O':
+    case 'g':
+    case 'R':
+    case 'H':
+    case 'L':
+        parse_control(c, arg, m->replay);
+        return TC_OK;
+    case 'i':
+    case 'F':
+    case 'B':
+    case 'S':
+    case 'o':
+    case 3:
+        parse_io(c, arg, m);
+        return TC_OK;
+    case 620:
+        m->check.enabled = true;
+        return TC_OK;
+    case 621:
+        if (tc_addr_parse(arg, &m->check.src) != TC_OK ||
+            m->check.src.family != TC_AF_INET) {
+            usage_error("--check-src: \"%s\" is not an IPv4 address", arg);
+        }
+        m->check.has_src = true;
+        return TC_OK;
+    case 610:
+    case 'a':
+    case 'I':
+    case 'T':
+        parse_offline(c, arg, &m->offline);
+        return TC_OK;
+    default:
+        return TC_DECLINED;
+    }
+}
+
+
 static void
 parse_options(int argc, char **argv, tc_main_t *m)
 {
@@ -450,10 +497,10 @@ parse_options(int argc, char **argv, tc_main_t *m)
          {"connections", required_argument, NULL, 'C'},
          {"no-wait", no_argument, NULL, 'W'},
          {"timeout", required_argument, NULL, 't'},
-         {"stats-interval", required_argument, NULL, 1},
-         {"metrics", required_argument, NULL, 600},
+         {"stats-interval", required_argument, NULL, TC_OPT_STATS_INTERVAL},
+         {"metrics", required_argument, NULL, TC_OPT_METRICS},
          {"log", required_argument, NULL, 'l'},
-         {"log-level", required_argument, NULL, 2},
+         {"log-level", required_argument, NULL, TC_OPT_LOG_LEVEL},
          {"daemon", no_argument, NULL, 'd'},
          {"pid", required_argument, NULL, 'P'},
          {"user", required_argument, NULL, 'u'},
@@ -485,123 +532,14 @@ parse_options(int argc, char **argv, tc_main_t *m)
          {"version", no_argument, NULL, 'v'},
          {"help", no_argument, NULL, 'h'},
          {NULL, 0, NULL, 0}};
-    int c;
+    int rc;
 
-    opterr = 0;
-    while ((c = getopt_long(argc, argv,
-                            ":x:s:C:Wt:l:dP:u:vhn:f:r:c:k:m:M:D:OgR:H:Li:F:B:S:"
-                            "o:a:I:T:",
-                            longopts, NULL)) != -1) {
-        switch (c) {
-        case 'x':
-            parse_list(optarg, m, true);
-            break;
-        case 's':
-            parse_list(optarg, m, false);
-            break;
-        case 'C':
-            m->ctl_conns =
-                (unsigned) parse_number(optarg, 1, TC_CTL_CONNS_MAX, "-C");
-            break;
-        case 'W':
-            m->replay->conf.no_wait = true;
-            break;
-        case 't':
-            m->replay->conf.idle_timeout =
-                parse_number(optarg, 1, 86400, "-t") * 1000;
-            break;
-        case 600:
-            if (tc_endpoint_parse(optarg, 0, &m->metrics_ep) != TC_OK ||
-                m->metrics_ep.port == 0) {
-                usage_error("--metrics wants ADDR:PORT, not \"%s\"", optarg);
-            }
-            break;
-        case 1:
-            m->stats_interval =
-                parse_number(optarg, 0, 86400, "--stats-interval") * 1000;
-            break;
-        case 'l':
-            m->log_path = tc_path_abs(optarg, m->log_abs, sizeof(m->log_abs));
-            if (m->log_path == NULL) {
-                usage_error("-l: path too long: \"%s\"", optarg);
-            }
-            break;
-        case 2:
-            m->log_level = tc_log_level_parse(optarg);
-            if (m->log_level == TC_ERROR) {
-                usage_error("unknown log level \"%s\"", optarg);
-            }
-            break;
-        case 'd':
-            m->proc.detach = true;
-            break;
-        case 'P':
-            m->proc.pid_path =
-                tc_path_abs(optarg, m->proc.pid_abs, sizeof(m->proc.pid_abs));
-            if (m->proc.pid_path == NULL) {
-                usage_error("-P: path too long: \"%s\"", optarg);
-            }
-            break;
-        case 'u':
-            m->proc.user = optarg;
-            break;
-        case 'n':
-        case 'f':
-        case 'r':
-        case 'c':
-        case 'k':
-        case 'm':
-        case 'M':
-        case 'D':
-        case 'O':
-        case 'g':
-        case 'R':
-        case 'H':
-        case 'L':
-            parse_control(c, optarg, m->replay);
-            break;
-        case 'i':
-        case 'F':
-        case 'B':
-        case 'S':
-        case 'o':
-        case 3:
-            parse_io(c, optarg, m);
-            break;
-        case 620:
-            m->check.enabled = true;
-            break;
-        case 621:
-            if (tc_addr_parse(optarg, &m->check.src) != TC_OK ||
-                m->check.src.family != TC_AF_INET) {
-                usage_error("--check-src: \"%s\" is not an IPv4 address",
-                            optarg);
-            }
-            m->check.has_src = true;
-            break;
-        case 610:
-        case 'a':
-        case 'I':
-        case 'T':
-            parse_offline(c, optarg, &m->offline);
-            break;
-        case 'v':
-            printf("tcpcopy %s (control protocol %d)\n", TC_VERSION,
-                   TC_PROTO_VERSION);
-            exit(0);
-        case 'h':
-            fputs(usage_text, stdout);
-            exit(0);
-        case ':':
-            usage_error("option %s needs a value", argv[optind - 1]);
-            break;
-        default:
-            usage_error("unknown option \"%s\"", argv[optind - 1]);
-        }
-    }
-
-    if (optind < argc) {
-        usage_error("unexpected argument \"%s\"", argv[optind]);
+    rc = tc_opt_parse(&m->opt, argc, argv,
+                      ":x:s:C:Wt:l:dP:u:vhn:f:r:c:k:m:M:D:OgR:H:Li:F:B:S:"
+                      "o:a:I:T:",
+                      longopts, parse_option, m);
+    if (rc >= 0) {
+        exit(rc); /* -h, -v, or a usage error already said */
     }
     if (m->replay->ntransfers == 0) {
         usage_error("%s", "-x TRANSFER is required");
@@ -639,38 +577,27 @@ log_ledger(tc_main_t *m, const char *when)
 }
 
 
+/* Every --stats-interval: the ledger line, when anything changed. */
 static void
-on_stats(tc_timer_t *t)
+on_stats(void *data)
 {
-    tc_main_t *m = t->data;
+    tc_main_t *m = data;
 
     sync_drops(m);
     if (memcmp(&m->last_logged, &m->replay->ledger, sizeof(tc_ledger_t)) != 0) {
         log_ledger(m, "");
     }
-    tc_timer_set(m->replay->loop, t, m->stats_interval);
 }
 
 
+/* SIGUSR1: the ledger and the control connections, now. */
 static void
-on_signal(int signo, void *data)
+on_usr1(void *data)
 {
     tc_main_t *m = data;
 
-    switch (signo) {
-    case SIGUSR1:
-        log_ledger(m, "");
-        tc_ctl_log_conns(m->replay->ctl);
-        break;
-    case SIGHUP:
-        if (tc_log_reopen() != TC_OK) {
-            tc_log_error(TC_LOG_ERR, errno, "cannot reopen the log file");
-        }
-        break;
-    default:
-        tc_log_error(TC_LOG_NOTICE, 0, "signal %d: stopping", signo);
-        tc_event_stop(m->replay->loop);
-    }
+    log_ledger(m, "");
+    tc_ctl_log_conns(m->replay->ctl);
 }
 
 
@@ -773,13 +700,13 @@ render_metrics(void *data, tc_mtext_t *t)
 static int
 start(tc_main_t *m, tc_event_loop_t *loop)
 {
-    static const int sigs[] = {SIGTERM, SIGINT, SIGUSR1, SIGHUP};
-    size_t           i;
-
-    for (i = 0; i < tc_nelems(sigs); i++) {
-        if (tc_event_signal(loop, sigs[i], on_signal, m) != TC_OK) {
-            return TC_ERROR;
-        }
+    m->signals.interval = m->opt.stats_interval;
+    m->signals.on_stats = on_stats;
+    m->signals.on_usr1 = on_usr1;
+    m->signals.reopen_failed = "cannot reopen the log file";
+    m->signals.data = m;
+    if (tc_daemon_loop_start(&m->signals, loop) != TC_OK) {
+        return TC_ERROR;
     }
 
     if (m->capture.fd != -1 &&
@@ -795,13 +722,9 @@ start(tc_main_t *m, tc_event_loop_t *loop)
         return TC_ERROR;
     }
 
-    tc_timer_init(&m->stats_timer, on_stats, m);
-    if (m->stats_interval > 0) {
-        tc_timer_set(loop, &m->stats_timer, m->stats_interval);
-    }
-
-    if (m->metrics_ep.port != 0) {
-        m->metrics = tc_metrics_open(loop, &m->metrics_ep, render_metrics, m);
+    if (m->opt.metrics_ep.port != 0) {
+        m->metrics =
+            tc_metrics_open(loop, &m->opt.metrics_ep, render_metrics, m);
         if (m->metrics == NULL) {
             return TC_ERROR;
         }
@@ -860,8 +783,7 @@ main(int argc, char **argv)
     memset(&m, 0, sizeof(m));
     tc_daemon_init(&m.proc);
     m.replay = &replay;
-    m.log_level = TC_LOG_NOTICE;
-    m.stats_interval = 5000;
+    tc_opt_init(&m.opt, &tc_words, &m.proc, 5000);
     m.ctl_conns = 1;
     m.capture.bufsize = 64u * 1024 * 1024;
     tc_sess_conf_default(&replay.conf, &replay.ledger);
@@ -869,9 +791,9 @@ main(int argc, char **argv)
 
     parse_options(argc, argv, &m);
 
-    if (tc_log_init("tcpcopy", m.log_path, m.log_level) != TC_OK) {
-        fprintf(stderr, "tcpcopy: cannot open log file %s: %s\n", m.log_path,
-                strerror(errno));
+    if (tc_log_init("tcpcopy", m.opt.log_path, m.opt.log_level) != TC_OK) {
+        fprintf(stderr, "tcpcopy: cannot open log file %s: %s\n",
+                m.opt.log_path, strerror(errno));
         return 1;
     }
 
@@ -894,7 +816,7 @@ main(int argc, char **argv)
 
     /* The raw sockets are open; reading and writing them needs no
      * capability, nor does reconnecting to intercept. */
-    if (tc_daemon_drop(&m.proc, "tcpcopy", 0, m.log_path) != TC_OK) {
+    if (tc_daemon_drop(&m.proc, "tcpcopy", 0, m.opt.log_path) != TC_OK) {
         tc_daemon_end(&m.proc);
         return 1;
     }

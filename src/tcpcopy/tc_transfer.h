@@ -1,0 +1,21 @@
+/*
+ * tc_transfer.h: tcpcopy's -x TRANSFER items, [LOCALIP:]PORT-TARGET:PORT.
+ * Pure: the unit tests and the fuzz target call it as main.c does.
+ */
+#ifndef TC_TRANSFER_H_INCLUDED
+#define TC_TRANSFER_H_INCLUDED
+
+#include "tc_core.h"
+#include "tc_replay.h"
+
+/*
+ * Parses one -x item into *t: traffic to [LOCALIP:]PORT (any local
+ * address without LOCALIP) goes to TARGETIP:TARGETPORT (TARGETPORT
+ * defaults to PORT), IPv4 targets only.  With resolve the target may be a
+ * host name (blocking DNS: start-up only); without, a literal address.
+ * Returns TC_OK, or TC_ERROR with the usage message in err.
+ */
+int tc_transfer_parse(const char *item, bool resolve, tc_transfer_t *t,
+                      char *err, size_t errlen);
+
+#endif /* TC_TRANSFER_H_INCLUDED */
