@@ -5,9 +5,10 @@
  */
 #include "tc_config.h"
 
+#include "tc_ctl.h"
 #include "tc_ledger_prom.h"
 
-#define LEDGER_CONNS_MAX 256 /* TC_CTL_PEERS_MAX * TC_CTL_CONNS_MAX */
+#define LEDGER_CONNS_MAX (TC_CTL_PEERS_MAX * TC_CTL_CONNS_MAX)
 
 
 void
