@@ -41,9 +41,6 @@ typedef struct {
     tc_addr_t     pass[TC_ICP_PASS_MAX]; /* -x */
     size_t        npass;
     tc_msec_t     hold_ms;        /* --hold-ms */
-    unsigned      stats_interval; /* --stats-interval, seconds, 0 = off */
-    const char   *log_path;       /* -l; NULL = stderr */
-    int           log_level;
     const char   *pcap_devices;   /* -i: libpcap input instead of NFQUEUE */
     const char   *pcap_filter;    /* -F: BPF filter of the pcap input */
     unsigned      pcap_buffer_mb; /* --buffer-size */

@@ -23,39 +23,33 @@
 #include <unistd.h>
 
 #include "tc_daemon.h"
+#include "tc_daemon_loop.h"
 #include "tc_log.h"
+#include "tc_opt.h"
 #include "tc_proto.h"
 #include "tc_time.h"
 #include "icp_metrics.h"
 #include "intercept.h"
 
-#define CAPTURE_BUDGET 256 /* packets per wake-up: the loop stays fair */
-#define LEDGER_LINE    1536
+#define CAPTURE_BUDGET  256 /* packets per wake-up: the loop stays fair */
+#define LEDGER_LINE     1536
+#define TC_ICP_LIST_MAX 1024 /* -x, -D: longest list, in bytes with its NUL */
 
 /* Everything main() owns, on its stack: no globals. */
 typedef struct {
     tc_icp_conf_t    conf;
     tc_icp_cycle_t   cycle;
     tc_icp_capture_t capture;
-    tc_timer_t       stats_timer;
     char             last[LEDGER_LINE]; /* the last periodic line */
-    tc_daemon_t      proc;              /* -d, -P, -u: shared with tcpcopy */
-    char             log_abs[TC_PATH_MAX];
-    bool             started;    /* start-up completed: a ledger to print */
-    tc_endpoint_t    metrics_ep; /* --metrics; port 0 = off */
+    tc_opt_t         opt;     /* -l, --log-level, --metrics, --stats-interval */
+    tc_daemon_t      proc;    /* -d, -P, -u: shared with tcpcopy */
+    tc_daemon_loop_t signals; /* signals and the ledger line */
+    bool             started; /* start-up completed: a ledger to print */
     tc_metrics_t    *metrics;
     bool             told_user; /* a failure was already said on stderr */
 } tc_icp_main_t;
 
-enum {
-    OPT_QUEUE_NUM = 256,
-    OPT_HOLD_MS,
-    OPT_STATS_INTERVAL,
-    OPT_COPY_RANGE,
-    OPT_LOG_LEVEL,
-    OPT_METRICS = 600,
-    OPT_BUFFER_SIZE
-};
+enum { OPT_QUEUE_NUM = 256, OPT_HOLD_MS, OPT_COPY_RANGE, OPT_BUFFER_SIZE };
 
 static const struct option tc_icp_options[] =
     {{"port", required_argument, NULL, 'p'},
@@ -65,10 +59,10 @@ static const struct option tc_icp_options[] =
      {"copy-range", required_argument, NULL, OPT_COPY_RANGE},
      {"pass", required_argument, NULL, 'x'},
      {"hold-ms", required_argument, NULL, OPT_HOLD_MS},
-     {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
-     {"metrics", required_argument, NULL, OPT_METRICS},
+     {"stats-interval", required_argument, NULL, TC_OPT_STATS_INTERVAL},
+     {"metrics", required_argument, NULL, TC_OPT_METRICS},
      {"log", required_argument, NULL, 'l'},
-     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+     {"log-level", required_argument, NULL, TC_OPT_LOG_LEVEL},
      {"daemon", no_argument, NULL, 'd'},
      {"pid", required_argument, NULL, 'P'},
      {"user", required_argument, NULL, 'u'},
@@ -129,260 +123,170 @@ static const char tc_icp_help[] =
     "\n"
     "Signals: TERM/INT stop, USR1 logs the ledger, HUP reopens the log.\n";
 
-static int tc_icp_usage_error(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+/* intercept's wording of the errors tc_opt.c says (scripts may match it). */
+static const tc_opt_words_t tc_icp_words = {
+    .prog = "intercept",
+    .help = tc_icp_help,
+    .version = "intercept " TC_ICP_VERSION "\n",
+    .numbers = TC_OPT_SAY_INVALID,
+    .unknown_letter = true,
+    .unknown = {"unknown option ", ""},
+    .log_path = {"invalid --log path \"", "\""},
+    .log_level = {"invalid --log-level \"", "\" (emerg..debug)"},
+    .pid_path = {"invalid --pid path \"", "\""},
+};
+
 static int  tc_icp_parse_args(tc_icp_main_t *m, int argc, char **argv);
 static int  tc_icp_start(tc_icp_main_t *m);
 static void tc_icp_stop(tc_icp_main_t *m);
 
 
-/* Prints "intercept: <what> (see intercept --help)"; returns exit code 2. */
+/* One --pass address. */
 static int
-tc_icp_usage_error(const char *fmt, ...)
+tc_icp_pass_item(void *data, const char *item, char *err, size_t errlen)
 {
-    char    what[512];
-    va_list ap;
+    tc_icp_conf_t *conf = data;
 
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
-
-    /* One line, one write: scripts grep for it. */
-    fprintf(stderr, "intercept: %s (see intercept --help)\n", what);
-    return 2;
-}
-
-
-/* Parses a decimal in [min, max]; TC_OK or TC_ERROR. */
-static int
-tc_icp_number(const char *text, unsigned long min, unsigned long max,
-              unsigned long *out)
-{
-    unsigned long v;
-    char         *end;
-
-    if (text[0] < '0' || text[0] > '9') {
+    if (conf->npass == TC_ICP_PASS_MAX) {
+        (void) snprintf(err, errlen, "too many --pass addresses (at most %d)",
+                        TC_ICP_PASS_MAX);
         return TC_ERROR;
     }
-
-    errno = 0;
-    v = strtoul(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v < min || v > max) {
+    if (tc_addr_parse(item, &conf->pass[conf->npass]) != TC_OK) {
+        (void) snprintf(err, errlen, "invalid --pass address \"%s\"", item);
         return TC_ERROR;
     }
-
-    *out = v;
+    conf->npass++;
     return TC_OK;
 }
 
 
-/* Adds a comma-separated list of addresses to the pass list. */
+/* One -D INNER-OUTER mapping. */
 static int
-tc_icp_parse_pass(tc_icp_conf_t *conf, const char *arg)
+tc_icp_nat_item(void *data, const char *item, char *err, size_t errlen)
 {
-    char   list[1024], *tok, *save = NULL;
-    size_t before = conf->npass;
+    tc_icp_conf_t *conf = data;
+    char           why[160];
 
-    if (strlen(arg) >= sizeof(list)) {
-        return tc_icp_usage_error("--pass list too long: \"%s\"", arg);
+    if (conf->nnat == TC_ICP_NAT_MAX) {
+        (void) snprintf(err, errlen, "too many --nat mappings (at most %d)",
+                        TC_ICP_NAT_MAX);
+        return TC_ERROR;
     }
-    memcpy(list, arg, strlen(arg) + 1);
-
-    for (tok = strtok_r(list, ",", &save); tok != NULL;
-         tok = strtok_r(NULL, ",", &save)) {
-        if (conf->npass == TC_ICP_PASS_MAX) {
-            return tc_icp_usage_error("too many --pass addresses (at most "
-                                      "%d)",
-                                      TC_ICP_PASS_MAX);
-        }
-        if (tc_addr_parse(tok, &conf->pass[conf->npass]) != TC_OK) {
-            return tc_icp_usage_error("invalid --pass address \"%s\"", tok);
-        }
-        conf->npass++;
+    if (tc_icp_nat_parse(item, &conf->nat[conf->nnat], why, sizeof(why)) !=
+        TC_OK) {
+        (void) snprintf(err, errlen, "--nat: %s", why);
+        return TC_ERROR;
     }
-
-    if (conf->npass == before) {
-        return tc_icp_usage_error("empty --pass list \"%s\"", arg);
-    }
-
-    return 0;
+    conf->nnat++;
+    return TC_OK;
 }
 
 
-/* Adds a comma-separated list of -D INNER-OUTER mappings. */
+/* -x and -D: comma lists, each shorter than TC_ICP_LIST_MAX as always.
+ * Returns the number of items, or TC_ERROR after saying why. */
 static int
-tc_icp_parse_nat(tc_icp_conf_t *conf, const char *arg)
+tc_icp_list(const char *name, const char *arg, tc_opt_item_pt item,
+            tc_icp_conf_t *conf)
 {
-    char list[1024], err[160], *tok, *save = NULL;
-
-    if (strlen(arg) >= sizeof(list)) {
-        return tc_icp_usage_error("--nat list too long: \"%s\"", arg);
+    if (strlen(arg) >= TC_ICP_LIST_MAX) {
+        (void) tc_opt_fail(&tc_icp_words, "%s list too long: \"%s\"", name,
+                           arg);
+        return TC_ERROR;
     }
-    memcpy(list, arg, strlen(arg) + 1);
-
-    for (tok = strtok_r(list, ",", &save); tok != NULL;
-         tok = strtok_r(NULL, ",", &save)) {
-        if (conf->nnat == TC_ICP_NAT_MAX) {
-            return tc_icp_usage_error("too many --nat mappings (at most %d)",
-                                      TC_ICP_NAT_MAX);
-        }
-        if (tc_icp_nat_parse(tok, &conf->nat[conf->nnat], err, sizeof(err)) !=
-            TC_OK) {
-            return tc_icp_usage_error("--nat: %s", err);
-        }
-        conf->nnat++;
-    }
-    return 0;
+    return tc_opt_list_say(&tc_icp_words, arg, item, conf);
 }
 
 
-/* The libpcap input's options: -i, -F, --buffer-size. */
+/* The lists and the libpcap input's options: -x, -D, -i, -F,
+ * --buffer-size.  TC_OK, TC_DECLINED, or the exit status after saying
+ * why. */
 static int
-tc_icp_option_pcap(tc_icp_conf_t *conf, int opt, const char *arg)
+tc_icp_option_more(tc_icp_conf_t *conf, int opt, const char *arg)
 {
-    unsigned long v;
+    long v;
 
     switch (opt) {
+    case 'x':
+        v = tc_icp_list("--pass", arg, tc_icp_pass_item, conf);
+        if (v == 0) {
+            return tc_opt_fail(&tc_icp_words, "empty --pass list \"%s\"", arg);
+        }
+        return v < 0 ? TC_ERROR : TC_OK;
+    case 'D':
+        return tc_icp_list("--nat", arg, tc_icp_nat_item, conf) < 0 ? TC_ERROR
+                                                                    : TC_OK;
     case 'i':
         if (arg[0] == '\0' || arg[0] == ',') {
-            return tc_icp_usage_error("invalid --device \"%s\"", arg);
+            return tc_opt_fail(&tc_icp_words, "invalid --device \"%s\"", arg);
         }
         conf->pcap_devices = arg;
-        return 0;
+        return TC_OK;
     case 'F':
         conf->pcap_filter = arg;
-        return 0;
-    default:
-        if (tc_icp_number(arg, 1, 1024, &v) != TC_OK) {
-            return tc_icp_usage_error("invalid --buffer-size \"%s\" "
-                                      "(1..1024 MB)",
-                                      arg);
+        return TC_OK;
+    case OPT_BUFFER_SIZE:
+        if (tc_opt_num(&tc_icp_words, "--buffer-size", arg, 1, 1024, "MB",
+                       &v) != TC_OK) {
+            return TC_ERROR;
         }
         conf->pcap_buffer_mb = (unsigned) v;
-        return 0;
+        return TC_OK;
+    default:
+        return TC_DECLINED;
     }
 }
 
 
-/* One option with a value.  Returns 0, or the exit code 2 after printing
- * what is wrong. */
+/* One of intercept's own options (tc_opt_parse() has the shared ones).
+ * TC_OK, TC_DECLINED, or the exit status after saying why. */
 static int
-tc_icp_option(tc_icp_main_t *m, int opt, const char *arg)
+tc_icp_option(void *data, int opt, const char *arg)
 {
-    tc_icp_conf_t *conf = &m->conf;
-    unsigned long  v;
+    tc_icp_main_t        *m = data;
+    tc_icp_conf_t        *conf = &m->conf;
+    const tc_opt_words_t *w = &tc_icp_words;
+    long                  v;
 
     switch (opt) {
     case 'p':
-        if (tc_icp_number(arg, 1, 65535, &v) != TC_OK) {
-            return tc_icp_usage_error("invalid --port \"%s\" (1..65535)", arg);
+        if (tc_opt_num(w, "--port", arg, 1, 65535, NULL, &v) != TC_OK) {
+            return TC_ERROR;
         }
         conf->listen.port = (uint16_t) v;
-        return 0;
+        return TC_OK;
     case 'b':
         if (tc_addr_parse(arg, &conf->listen.ip) != TC_OK) {
-            return tc_icp_usage_error("invalid --bind address \"%s\"", arg);
+            return tc_opt_fail(w, "invalid --bind address \"%s\"", arg);
         }
-        return 0;
+        return TC_OK;
     case OPT_QUEUE_NUM:
-        if (tc_icp_number(arg, 0, 65535, &v) != TC_OK) {
-            return tc_icp_usage_error("invalid --queue-num \"%s\" "
-                                      "(0..65535)",
-                                      arg);
+        if (tc_opt_num(w, "--queue-num", arg, 0, 65535, NULL, &v) != TC_OK) {
+            return TC_ERROR;
         }
         conf->queue_num = (unsigned) v;
-        return 0;
+        return TC_OK;
     case 'q':
-        if (tc_icp_number(arg, 1, 1u << 24, &v) != TC_OK) {
-            return tc_icp_usage_error("invalid --queue-len \"%s\" "
-                                      "(1..16777216)",
-                                      arg);
+        if (tc_opt_num(w, "--queue-len", arg, 1, 1L << 24, NULL, &v) != TC_OK) {
+            return TC_ERROR;
         }
         conf->queue_len = (uint32_t) v;
-        return 0;
+        return TC_OK;
     case OPT_COPY_RANGE:
-        if (tc_icp_number(arg, TC_PKT_HDR_MAX, 65535, &v) != TC_OK) {
-            return tc_icp_usage_error("invalid --copy-range \"%s\" "
-                                      "(120..65535)",
-                                      arg);
+        if (tc_opt_num(w, "--copy-range", arg, TC_PKT_HDR_MAX, 65535, NULL,
+                       &v) != TC_OK) {
+            return TC_ERROR;
         }
         conf->copy_range = (uint32_t) v;
-        return 0;
-    case 'x':
-        return tc_icp_parse_pass(conf, arg);
-    case 'D':
-        return tc_icp_parse_nat(conf, arg);
+        return TC_OK;
     case OPT_HOLD_MS:
-        if (tc_icp_number(arg, 0, 3600000, &v) != TC_OK) {
-            return tc_icp_usage_error("invalid --hold-ms \"%s\" "
-                                      "(0..3600000)",
-                                      arg);
+        if (tc_opt_num(w, "--hold-ms", arg, 0, 3600000, NULL, &v) != TC_OK) {
+            return TC_ERROR;
         }
         conf->hold_ms = (tc_msec_t) v;
-        return 0;
-    case 'i':
-    case 'F':
-    case OPT_BUFFER_SIZE:
-        return tc_icp_option_pcap(conf, opt, arg);
+        return TC_OK;
     default:
-        break;
-    }
-
-    return -1; /* not one of these: the caller goes on */
-}
-
-
-/* The options about logging and the process. */
-static int
-tc_icp_option_proc(tc_icp_main_t *m, int opt, const char *arg)
-{
-    tc_icp_conf_t *conf = &m->conf;
-    unsigned long  v;
-    int            level;
-
-    switch (opt) {
-    case OPT_METRICS:
-        if (tc_endpoint_parse(arg, 0, &m->metrics_ep) != TC_OK ||
-            m->metrics_ep.port == 0) {
-            return tc_icp_usage_error("--metrics wants ADDR:PORT, not \"%s\"",
-                                      arg);
-        }
-        return 0;
-    case OPT_STATS_INTERVAL:
-        if (tc_icp_number(arg, 0, 86400, &v) != TC_OK) {
-            return tc_icp_usage_error("invalid --stats-interval \"%s\" "
-                                      "(0..86400 seconds)",
-                                      arg);
-        }
-        conf->stats_interval = (unsigned) v;
-        return 0;
-    case 'l':
-        conf->log_path = tc_path_abs(arg, m->log_abs, sizeof(m->log_abs));
-        if (conf->log_path == NULL) {
-            return tc_icp_usage_error("invalid --log path \"%s\"", arg);
-        }
-        return 0;
-    case OPT_LOG_LEVEL:
-        level = tc_log_level_parse(arg);
-        if (level < 0) {
-            return tc_icp_usage_error("invalid --log-level \"%s\" "
-                                      "(emerg..debug)",
-                                      arg);
-        }
-        conf->log_level = level;
-        return 0;
-    case 'P':
-        m->proc.pid_path =
-            tc_path_abs(arg, m->proc.pid_abs, sizeof(m->proc.pid_abs));
-        if (m->proc.pid_path == NULL) {
-            return tc_icp_usage_error("invalid --pid path \"%s\"", arg);
-        }
-        return 0;
-    case 'u':
-        m->proc.user = arg;
-        return 0;
-    default:
-        return tc_icp_usage_error("unhandled option %d", opt);
+        return tc_icp_option_more(conf, opt, arg);
     }
 }
 
@@ -396,8 +300,6 @@ tc_icp_conf_defaults(tc_icp_conf_t *conf)
     conf->queue_len = TC_ICP_QUEUE_LEN_DEFAULT;
     conf->copy_range = TC_ICP_COPY_RANGE_DEFAULT;
     conf->hold_ms = TC_ROUTER_HOLD_MS_DEFAULT;
-    conf->stats_interval = TC_ICP_STATS_DEFAULT;
-    conf->log_level = TC_LOG_NOTICE;
     conf->pcap_filter = "tcp";
     conf->pcap_buffer_mb = 32;
 }
@@ -407,50 +309,12 @@ tc_icp_conf_defaults(tc_icp_conf_t *conf)
 static int
 tc_icp_parse_args(tc_icp_main_t *m, int argc, char **argv)
 {
-    int opt, rc;
-
     tc_icp_conf_defaults(&m->conf);
-    opterr = 0;
+    tc_opt_init(&m->opt, &tc_icp_words, &m->proc,
+                (tc_msec_t) TC_ICP_STATS_DEFAULT * 1000);
 
-    while ((opt = getopt_long(argc, argv, ":p:b:q:x:l:dP:u:i:F:D:vh",
-                              tc_icp_options, NULL)) != -1) {
-        switch (opt) {
-        case 'h':
-            fputs(tc_icp_help, stdout);
-            return 0;
-        case 'v':
-            printf("intercept %s\n", TC_ICP_VERSION);
-            return 0;
-        case 'd':
-            m->proc.detach = true;
-            continue;
-        case ':':
-            return tc_icp_usage_error("option %s needs a value",
-                                      argv[optind - 1]);
-        case '?':
-            if (optopt != 0) {
-                snprintf(m->last, sizeof(m->last), "-%c", optopt);
-                return tc_icp_usage_error("unknown option %s", m->last);
-            }
-            return tc_icp_usage_error("unknown option %s", argv[optind - 1]);
-        default:
-            break;
-        }
-
-        rc = tc_icp_option(m, opt, optarg);
-        if (rc < 0) {
-            rc = tc_icp_option_proc(m, opt, optarg);
-        }
-        if (rc != 0) {
-            return rc;
-        }
-    }
-
-    if (optind < argc) {
-        return tc_icp_usage_error("unexpected argument \"%s\"", argv[optind]);
-    }
-
-    return -1;
+    return tc_opt_parse(&m->opt, argc, argv, ":p:b:q:x:l:dP:u:i:F:D:vh",
+                        tc_icp_options, tc_icp_option, m);
 }
 
 
@@ -470,10 +334,11 @@ tc_icp_ledger(tc_icp_main_t *m, const char *prefix, char *buf, size_t size)
 }
 
 
+/* Every --stats-interval: the ledger line, when anything changed. */
 static void
-tc_icp_stats_tick(tc_timer_t *timer)
+tc_icp_stats_tick(void *data)
 {
-    tc_icp_main_t *m = timer->data;
+    tc_icp_main_t *m = data;
     char           line[LEDGER_LINE];
 
     tc_icp_ledger(m, "ledger", line, sizeof(line));
@@ -483,34 +348,19 @@ tc_icp_stats_tick(tc_timer_t *timer)
         tc_log_error(TC_LOG_NOTICE, 0, "%s", line);
         memcpy(m->last, line, sizeof(line));
     }
-
-    tc_timer_set(m->cycle.loop, timer,
-                 (tc_msec_t) m->conf.stats_interval * 1000);
 }
 
 
+/* SIGUSR1: the ledger and the control connections, now. */
 static void
-tc_icp_on_signal(int signo, void *data)
+tc_icp_on_usr1(void *data)
 {
     tc_icp_main_t *m = data;
     char           line[LEDGER_LINE];
 
-    switch (signo) {
-    case SIGUSR1:
-        tc_icp_ledger(m, "ledger", line, sizeof(line));
-        tc_log_error(TC_LOG_NOTICE, 0, "%s", line);
-        tc_icp_server_log_conns(m->cycle.server);
-        return;
-    case SIGHUP:
-        if (tc_log_reopen() != TC_OK) {
-            tc_log_error(TC_LOG_ERR, errno, "cannot reopen the log");
-        }
-        return;
-    default:
-        tc_log_error(TC_LOG_NOTICE, 0, "signal %d: stopping", signo);
-        tc_event_stop(m->cycle.loop);
-        return;
-    }
+    tc_icp_ledger(m, "ledger", line, sizeof(line));
+    tc_log_error(TC_LOG_NOTICE, 0, "%s", line);
+    tc_icp_server_log_conns(m->cycle.server);
 }
 
 
@@ -543,7 +393,7 @@ tc_icp_start_capture(tc_icp_main_t *m)
                     "intercept: opening the %s input needs root or "
                     "CAP_NET_ADMIN/CAP_NET_RAW\n",
                     cap->ops->name);
-            if (m->conf.log_path != NULL) {
+            if (m->opt.log_path != NULL) {
                 tc_log_error(TC_LOG_EMERG, 0,
                              "opening the %s input needs root or "
                              "CAP_NET_ADMIN/CAP_NET_RAW",
@@ -571,9 +421,7 @@ tc_icp_start_capture(tc_icp_main_t *m)
 static int
 tc_icp_start(tc_icp_main_t *m)
 {
-    static const int stop_signals[] = {SIGTERM, SIGINT, SIGUSR1, SIGHUP};
     tc_router_conf_t rconf;
-    size_t           i;
 
     m->cycle.conf = &m->conf;
     tc_icp_hold_timer_init(&m->cycle); /* before anything can fail */
@@ -586,12 +434,14 @@ tc_icp_start(tc_icp_main_t *m)
     }
     tc_time_update();
 
-    for (i = 0; i < tc_nelems(stop_signals); i++) {
-        if (tc_event_signal(m->cycle.loop, stop_signals[i], tc_icp_on_signal,
-                            m) != TC_OK) {
-            tc_log_error(TC_LOG_EMERG, errno, "cannot route signals");
-            return 1;
-        }
+    m->signals.interval = m->opt.stats_interval;
+    m->signals.on_stats = tc_icp_stats_tick;
+    m->signals.on_usr1 = tc_icp_on_usr1;
+    m->signals.reopen_failed = "cannot reopen the log";
+    m->signals.data = m;
+    if (tc_daemon_loop_start(&m->signals, m->cycle.loop) != TC_OK) {
+        tc_log_error(TC_LOG_EMERG, errno, "cannot route signals");
+        return 1;
     }
 
     memset(&rconf, 0, sizeof(rconf));
@@ -619,8 +469,8 @@ tc_icp_start(tc_icp_main_t *m)
         return 1;
     }
 
-    if (m->metrics_ep.port != 0) {
-        m->metrics = tc_metrics_open(m->cycle.loop, &m->metrics_ep,
+    if (m->opt.metrics_ep.port != 0) {
+        m->metrics = tc_metrics_open(m->cycle.loop, &m->opt.metrics_ep,
                                      tc_icp_metrics_render, &m->cycle);
         if (m->metrics == NULL) {
             return 1;
@@ -628,11 +478,6 @@ tc_icp_start(tc_icp_main_t *m)
     }
 
     m->started = true;
-    if (m->conf.stats_interval > 0) {
-        tc_timer_set(m->cycle.loop, &m->stats_timer,
-                     (tc_msec_t) m->conf.stats_interval * 1000);
-    }
-
     return 0;
 }
 
@@ -668,7 +513,7 @@ tc_icp_stop(tc_icp_main_t *m)
     }
 
     if (m->cycle.loop != NULL) {
-        tc_timer_del(m->cycle.loop, &m->stats_timer);
+        tc_daemon_loop_stop(&m->signals);
         tc_timer_del(m->cycle.loop, &m->cycle.hold_timer);
         tc_event_loop_destroy(m->cycle.loop);
         m->cycle.loop = NULL;
@@ -684,17 +529,15 @@ main(int argc, char **argv)
 
     memset(&m, 0, sizeof(m));
     tc_daemon_init(&m.proc);
-    tc_timer_init(&m.stats_timer, tc_icp_stats_tick, &m);
 
     rc = tc_icp_parse_args(&m, argc, argv);
     if (rc >= 0) {
         return rc;
     }
-    m.last[0] = '\0';
 
-    if (tc_log_init("intercept", m.conf.log_path, m.conf.log_level) != TC_OK) {
+    if (tc_log_init("intercept", m.opt.log_path, m.opt.log_level) != TC_OK) {
         fprintf(stderr, "intercept: cannot open log file %s: %s\n",
-                m.conf.log_path, strerror(errno));
+                m.opt.log_path, strerror(errno));
         return 1;
     }
 
@@ -707,10 +550,9 @@ main(int argc, char **argv)
     tc_log_error(TC_LOG_NOTICE, 0, "intercept %s starting", TC_ICP_VERSION);
 
     rc = tc_icp_start(&m);
-    if (rc != 0 && m.conf.log_path != NULL && !m.told_user) {
+    if (rc != 0 && m.opt.log_path != NULL && !m.told_user) {
         /* The reason is in the log file; -d's parent relays only rc. */
-        fprintf(stderr, "intercept: start-up failed, see %s\n",
-                m.conf.log_path);
+        fprintf(stderr, "intercept: start-up failed, see %s\n", m.opt.log_path);
     }
     /* NFQUEUE (or pcap) and the control port are open.  NFQUEUE verdicts
      * are nfnetlink messages, which the kernel checks for CAP_NET_ADMIN
@@ -718,7 +560,7 @@ main(int argc, char **argv)
     if (rc == 0 &&
         tc_daemon_drop(&m.proc, "intercept",
                        m.conf.pcap_devices != NULL ? 0 : TC_CAP(CAP_NET_ADMIN),
-                       m.conf.log_path) != TC_OK) {
+                       m.opt.log_path) != TC_OK) {
         m.told_user = true;
         rc = 1;
     }
