@@ -276,6 +276,14 @@ from_target_count() {
         awk -v s="$TGT_IP" '$8 == s { n += $1 } END { print n + 0 }'
 }
 
+# assert_no_leak: ok if no packet of the target reached the client (the
+# count of count_from_target "$NS_CLI" is still 0).
+assert_no_leak() {
+    _leaked=$(from_target_count "$NS_CLI")
+    check "no packet of the target reached the client ($_leaked)" \
+        [ "$_leaked" = 0 ]
+}
+
 # intercept_pcap_start NAME NS FILTER [ARGS...]: intercept with the
 # libpcap input (-i eth0 -F FILTER) on an assistant; waits until it
 # listens.  Sets INTERCEPT_PID.
@@ -555,6 +563,71 @@ post_lines() {
         "$W/$1/access.log" | sort
 }
 
+# gets N TAG: N GETs from the client to the online nginx, one connection
+# each, URIs /TAG/$S/1..N; prints how many were answered 200.
+gets() {
+    _good=0
+    for _i in $(seq 1 "$1"); do
+        _c=$(nsx "$NS_CLI" curl -s -o /dev/null -w '%{http_code}' \
+             --max-time 5 "http://$ONL_IP/$2/$S/$_i")
+        [ "$_c" = 200 ] && _good=$((_good + 1))
+    done
+    echo "$_good"
+}
+
+# check_gets N TAG: gets N TAG; ok if all N were answered 200.
+check_gets() {
+    _cg=$(gets "$1" "$2")
+    check "$1 GETs answered online ($_cg)" [ "$_cg" = "$1" ]
+}
+
+# check_post_1mb NAME: one POST of 1 MB of random bytes from the client to
+# the online nginx's /post/NAME (read whole by nginx, see nginx_start); ok
+# if answered 200.  assert_same_posts then compares what the target got.
+check_post_1mb() {
+    head -c 1048576 /dev/urandom > "$W/body.bin"
+    _cp=$(nsx "$NS_CLI" curl -s -o /dev/null -w '%{http_code}' --max-time 20 \
+          -H 'Content-Type: application/octet-stream' \
+          --data-binary @"$W/body.bin" "http://$ONL_IP/post/$1")
+    check "1 MB POST answered online (status $_cp)" [ "$_cp" = 200 ]
+}
+
+# assert_same_posts DESC: the POSTs nginx logged on the target have the
+# same status and $request_length as online, and one is a 200 of ~1 MB
+# (a POST cut short would be logged shorter, or 400).
+assert_same_posts() {
+    post_lines onl > "$W/post.onl"
+    post_lines tgt > "$W/post.tgt"
+    log "POST online: $(cat "$W/post.onl")"
+    log "POST target: $(cat "$W/post.tgt")"
+    check "$1" sh -c "grep -q '^200|10[0-9]*|POST' '$W/post.tgt' &&
+                      cmp -s '$W/post.onl' '$W/post.tgt'"
+}
+
+# wrk_replayed TGT URI_PREFIX DELAY_MS DESC [WRK_OPTS]: 3 s of wrk from the
+# client to the online nginx, keep-alive (-c 8 -t 2, or as WRK_OPTS say,
+# named in the check), unique URIs URI_PREFIX<thread>/<n>, each connection
+# waiting DELAY_MS before each request (0: full speed).  Checks that wrk
+# ran and the online nginx logged more than 100 requests, waits for nginx
+# TGT to log as many, then asserts both logged the same requests (DESC).
+# Sets WRK_N to the online count.
+wrk_replayed() {
+    _wr_opts=${5:-}
+    wrk_lua "$W/uniq.lua" "$2" "$3"
+    # shellcheck disable=SC2086 # WRK_OPTS are words
+    nsx "$NS_CLI" timeout 30 wrk -c 8 -t 2 -d 3s --timeout 2s $_wr_opts \
+        -s "$W/uniq.lua" "http://$ONL_IP/" > "$W/wrk.out" 2>&1
+    _wr_rc=$?
+    grep -E 'Requests/sec|requests in' "$W/wrk.out" | sed 's/^/#   /'
+    access_settle onl
+    WRK_N=$(access_count onl)
+    _wr_d="wrk${_wr_opts:+ $_wr_opts} ran"
+    check "$_wr_d (exit $_wr_rc, online logged $WRK_N requests)" \
+        [ "$_wr_rc" = 0 -a "$WRK_N" -gt 100 ]
+    wait_access "$1" "$WRK_N" 60 10
+    assert_same_requests onl "$1" "$4"
+}
+
 
 # ---------------------------------------------------------------- redis
 
@@ -613,6 +686,40 @@ assert_same_redis() {
     fi
     not_ok "$4 ($3 calls online $_ca, target $_cb; dbsize $_da, $_db)"
     return 1
+}
+
+# redis_bench ARGS...: redis-benchmark SETs with random keys from the
+# client to the online redis (-c 10 -r 100000 unless ARGS say otherwise;
+# output appended to $W/bench.out, the rate shown); returns its status.
+redis_bench() {
+    nsx "$NS_CLI" timeout 120 redis-benchmark -h "$ONL_IP" -p 6379 -t set \
+        -r 100000 -c 10 -q "$@" >> "$W/bench.out" 2>&1
+    _rb=$?
+    tr '\r' '\n' < "$W/bench.out" | grep 'requests per second' |
+        tail -n 1 | sed 's/^/#   /'
+    return "$_rb"
+}
+
+# assert_sets_replayed DESC: waits until the target redis counted as many
+# SETs as the online one, then asserts the same SET calls and DBSIZE.
+assert_sets_replayed() {
+    wait_redis ronl rtgt set 60
+    assert_same_redis ronl rtgt set "$1"
+}
+
+# redis_bench_replayed DESC ARGS...: redis_bench ARGS (ok "redis-benchmark
+# ARGS" if it succeeds), then assert_sets_replayed DESC.
+redis_bench_replayed() {
+    _rr=$1
+    shift
+    redis_bench "$@"
+    _rb=$?
+    if [ "$_rb" = 0 ]; then
+        ok "redis-benchmark $*"
+    else
+        not_ok "redis-benchmark $* (exit $_rb)"
+    fi
+    assert_sets_replayed "$_rr"
 }
 
 
@@ -699,8 +806,24 @@ cleanup() {
     for _pid in $E2E_PIDS; do
         wait_until 3 _proc_gone "$_pid" || kill -KILL "$_pid" 2> /dev/null
     done
-    # Anything still inside our own namespaces was started by this run
-    # (nginx workers, helpers): end it by pid before deleting them.
+    topo_down
+    if [ -n "$W" ] && [ -d "$W" ]; then
+        if [ "${KEEP:-0}" = 1 ]; then
+            echo "# KEEP=1: logs left in $W"
+        else
+            rm -rf "$W"
+        fi
+    fi
+    exit "$_rc"
+}
+
+
+# topo_down: ends whatever still runs in this run's namespaces (nginx
+# workers, helpers, daemons: all started by this run) by pid, deletes the
+# namespaces and forgets them and their servers, so that cleanup has
+# nothing left there and a script can build another topology under the
+# same names (t_check: traditional, then assistant).
+topo_down() {
     for _ns in $E2E_NSES; do
         _left=$(ip netns pids "$_ns" 2> /dev/null)
         [ -n "$_left" ] || continue
@@ -713,34 +836,86 @@ cleanup() {
     for _ns in $E2E_NSES; do
         ip netns del "$_ns" 2> /dev/null
     done
-    if [ -n "$W" ] && [ -d "$W" ]; then
-        if [ "${KEEP:-0}" = 1 ]; then
-            echo "# KEEP=1: logs left in $W"
-        else
-            rm -rf "$W"
-        fi
-    fi
-    exit "$_rc"
+    E2E_NSES=
+    E2E_NGINX=
+    E2E_REDIS=
 }
 
 
 # ---------------------------------------------------------------- recipes
+
+# up_or_bail NAME DESC CMD...: runs CMD, a start that logs to $W/NAME.log
+# (intercept_start, tcpcopy_start...): ok DESC if it succeeds, else shows
+# the end of that log and bails out with DESC (what follows needs it).
+up_or_bail() {
+    _ub_name=$1
+    _ub_desc=$2
+    shift 2
+    if ! "$@"; then
+        show_log "$_ub_name"
+        bail "$_ub_desc"
+    fi
+    ok "$_ub_desc"
+}
+
+# servers_up SERVER...: starts each SERVER (nginx, redis) on the online host
+# (named onl, ronl) and on the target (tgt, rtgt), the redis ones emptied;
+# one ok line "nginx and redis on online host and target"; bails out if
+# one does not start.
+servers_up() {
+    _su_what=
+    for _su in "$@"; do
+        case $_su in
+        nginx)
+            nginx_start "$NS_ONL" onl || bail "nginx on online host"
+            nginx_start "$NS_TGT" tgt || bail "nginx on target"
+            ;;
+        redis)
+            redis_start "$NS_ONL" ronl || bail "redis on online host"
+            redis_start "$NS_TGT" rtgt || bail "redis on target"
+            redis_reset ronl && redis_reset rtgt
+            ;;
+        esac
+        _su_what="${_su_what:+$_su_what and }$_su"
+    done
+    ok "$_su_what on online host and target"
+}
 
 # replay_up PORT...: NFQUEUE rules and intercept on the target, then tcpcopy
 # on the online host replaying PORT... to the target.  Reports ok lines;
 # bails out if either daemon does not come up.
 replay_up() {
     nfqueue_rules "$NS_TGT" "$@" || bail "NFQUEUE rules for $* on target"
-    if ! intercept_start; then
-        show_log intercept
-        bail "intercept listens on :$CTL_PORT"
-    fi
-    ok "intercept listens on :$CTL_PORT"
-    if ! tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" "$@"; then
-        show_log tcpcopy
-        bail "tcpcopy connected to intercept"
-    fi
-    ok "tcpcopy connected to intercept"
+    up_or_bail intercept "intercept listens on :$CTL_PORT" intercept_start
+    up_or_bail tcpcopy "tcpcopy connected to intercept" \
+        tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" "$@"
+}
+
+# assist_intercept_up PORT...: intercept with the pcap input on the
+# assistant (advanced architecture), capturing the target's replies from
+# each PORT; ok line, or bails out.
+assist_intercept_up() {
+    _ai_f=
+    for _ai_p in "$@"; do
+        _ai_f="${_ai_f:+$_ai_f or }src port $_ai_p"
+    done
+    [ $# -gt 1 ] && _ai_f="($_ai_f)"
+    up_or_bail intercept "intercept (pcap input) listens on the assistant" \
+        intercept_pcap_start intercept "$NS_AST" "tcp and $_ai_f"
+}
+
+# assist_replay_up TCPCOPY_OPTS PORT...: replay_up for the advanced
+# architecture: assist_intercept_up, then tcpcopy on the online host
+# replaying PORT... to the target with -s the assistant and the extra
+# options TCPCOPY_OPTS (may be empty; named in the ok line).
+assist_replay_up() {
+    _ar_opts=$1
+    shift
+    assist_intercept_up "$@"
+    _ar_d="tcpcopy${_ar_opts:+ $_ar_opts} connected to the assistant's"
+    ICP_ADDR=$AST_IP TCPCOPY_ARGS="$_ar_opts $TCPCOPY_ARGS" \
+        up_or_bail tcpcopy "$_ar_d intercept" \
+        tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" "$@"
 }
 
 # daemon_stop NAME PID: SIGTERM; ok if it ends by itself with status 0.
@@ -798,6 +973,94 @@ wrk_lua() {
             echo "function delay() return $3 end"
         fi
     } > "$1"
+}
+
+# load_start URI_PREFIX: paced short-connection load in the background:
+# wrk from the client, 4 connections, one request each ("Connection:
+# close"), 20 ms apart, so about 4 x 1000/20 = 200 requests/s, for 10 s.
+# Returns once the online nginx logged 300 of them; sets LOAD_PID.
+load_start() {
+    wrk_lua "$W/close.lua" "$1" 20 close
+    e2e_bg "$NS_CLI" "$W/wrk.out" timeout 40 wrk -c 4 -t 1 -d 10s \
+        --timeout 2s -s "$W/close.lua" "http://$ONL_IP/"
+    LOAD_PID=$BG_PID
+    wait_count 10 5 300 access_count onl || log "load slower than expected"
+}
+
+# load_end WHAT: waits for the load of load_start to end; ok "load ran
+# across WHAT" if wrk succeeded and the online nginx logged more than 500
+# requests (set in LOAD_N).
+load_end() {
+    wait_until 40 _proc_gone "$LOAD_PID"
+    wait "$LOAD_PID"
+    _le=$?
+    sed 's/^/#   /' "$W/wrk.out"
+    access_settle onl
+    LOAD_N=$(access_count onl)
+    if [ "$_le" = 0 ] && [ "$LOAD_N" -gt 500 ]; then
+        ok "load ran across $1 (online $LOAD_N requests)"
+    else
+        not_ok "load ran across $1 (wrk exit $_le, online $LOAD_N)"
+    fi
+}
+
+# intercept_outage DESC CMD...: under load, stops intercept ($INTERCEPT_PID)
+# and keeps it away for 1 s, then starts it again with CMD (ok DESC, or
+# bails out), checks that tcpcopy reconnects within 20 s and survived.
+# Sets T_DOWN (intercept stopped) and T_CONN (tcpcopy reconnected), wall
+# clock seconds as in nginx's $msec.
+intercept_outage() {
+    _io=$1
+    shift
+    T_DOWN=$(now_s)
+    proc_stop "$INTERCEPT_PID" TERM 10
+    wait "$INTERCEPT_PID"
+    log "intercept stopped (exit $?) at $T_DOWN," \
+        "online had $(access_count onl)"
+    show_log intercept 6
+    # The outage itself: intercept stays away this long on purpose.
+    sleep 1
+    "$@" || bail "$_io"
+    _io_up=$(now_s)
+    ok "$_io"
+    if wait_until 20 _has_conn "$NS_ONL" "dport = :$CTL_PORT"; then
+        T_CONN=$(now_s)
+        ok "tcpcopy reconnected to the new intercept"
+    else
+        T_CONN=$(now_s)
+        not_ok "tcpcopy reconnected to the new intercept within 20 s"
+    fi
+    log "intercept down $T_DOWN, up $_io_up, tcpcopy reconnected $T_CONN"
+    check "tcpcopy survived the intercept restart" proc_alive "$TCPCOPY_PID"
+}
+
+# assert_outage_loss: after intercept_outage and load_end: waits for the
+# target's nginx to log LOAD_N requests (or stop growing), asserts that it
+# got every request the online one logged before the outage and after
+# tcpcopy reconnected, and logs the loss in between as FIGURES.  Sets LOST.
+assert_outage_loss() {
+    wait_access tgt "$LOAD_N" 60 10
+    _ol_t=$(access_count tgt)
+    # Margin: sessions that began before tcpcopy reconnected may still be
+    # mid-handshake; 1 s is far longer than one request takes here.
+    _ol_after=$(add_s "$T_CONN" 1.0)
+    requests onl "$_ol_after" > "$W/after.onl"
+    requests tgt > "$W/all.tgt"
+    requests onl > "$W/all.onl"
+    assert_subset "$W/after.onl" "$W/all.tgt" \
+        "target got every request sent after tcpcopy reconnected"
+    # Requests that ended well before intercept went away must all be there.
+    requests onl 0 "$(add_s "$T_DOWN" -0.5)" > "$W/before.onl"
+    assert_subset "$W/before.onl" "$W/all.tgt" \
+        "target got every request sent before intercept stopped"
+    LOST=$(comm -23 "$W/all.onl" "$W/all.tgt" | wc -l)
+    requests onl "$T_DOWN" "$_ol_after" > "$W/outage.onl"
+    _ol_out=$(wc -l < "$W/outage.onl")
+    _ol_lost=$(comm -23 "$W/outage.onl" "$W/all.tgt" | wc -l)
+    log "FIGURES: online $LOAD_N, target $_ol_t, lost $LOST" \
+        "($(pct "$LOST" "$LOAD_N")%); outage window" \
+        "$(add_s "$_ol_after" "-$T_DOWN") s: $_ol_out requests online," \
+        "$_ol_lost lost ($(pct "$_ol_lost" "$_ol_out")%)"
 }
 
 # ledger_max LOGFILE REGEX: the largest number that follows a ledger key

@@ -17,19 +17,8 @@ e2e_require_daemons
 check "topology up (one L2 segment, target routes clients via assistant)" \
     topo_up_assist || bail "topology"
 count_from_target "$NS_CLI"
-nginx_start "$NS_ONL" onl || bail "nginx on online host"
-nginx_start "$NS_TGT" tgt || bail "nginx on target"
-redis_start "$NS_ONL" ronl || bail "redis on online host"
-redis_start "$NS_TGT" rtgt || bail "redis on target"
-redis_reset ronl && redis_reset rtgt
-ok "nginx and redis on online host and target"
-
-if ! intercept_pcap_start intercept "$NS_AST" \
-        'tcp and (src port 80 or src port 6379)'; then
-    show_log intercept
-    bail "intercept (pcap input) listens on the assistant"
-fi
-ok "intercept (pcap input) listens on the assistant"
+servers_up nginx redis
+assist_intercept_up 80 6379
 if ! ICP_ADDR=$AST_IP TCPCOPY_ARGS="-C 4" \
         tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80 6379; then
     show_log tcpcopy
@@ -45,23 +34,8 @@ _icp_four() {
 }
 check "intercept's ledger reports conns=4" wait_until 5 _icp_four
 
-wrk_lua "$W/uniq.lua" "/conns/$S/" 2
-nsx "$NS_CLI" timeout 30 wrk -c 16 -t 2 -d 3s --timeout 2s -s "$W/uniq.lua" \
-    "http://$ONL_IP/" > "$W/wrk.out" 2>&1
-rc=$?
-grep -E 'Requests/sec|requests in' "$W/wrk.out" | sed 's/^/#   /'
-access_settle onl
-n=$(access_count onl)
-check "wrk -c 16 ran (exit $rc, online logged $n requests)" \
-    [ "$rc" = 0 -a "$n" -gt 100 ]
-wait_access tgt "$n" 60 10
-assert_same_requests onl tgt "target logged every request (-C 4)"
-
-nsx "$NS_CLI" timeout 120 redis-benchmark -h "$ONL_IP" -p 6379 -t set \
-    -r 100000 -c 10 -n 20000 -q > "$W/bench.out" 2>&1
-check "redis-benchmark -n 20000 -c 10" [ $? = 0 ]
-wait_redis ronl rtgt set 60
-assert_same_redis ronl rtgt set "target saw every SET (-C 4)"
+wrk_replayed tgt "/conns/$S/" 2 "target logged every request (-C 4)" "-c 16"
+redis_bench_replayed "target saw every SET (-C 4)" -n 20000 -c 10
 
 # Every connection carried replies: the 26 sessions hash over all four.
 ledger_dump tcpcopy "$TCPCOPY_PID"
@@ -97,9 +71,7 @@ else
         "not tested"
 fi
 
-leaked=$(from_target_count "$NS_CLI")
-check "no packet of the target reached the client ($leaked)" \
-    [ "$leaked" = 0 ]
+assert_no_leak
 ledger_dump intercept "$INTERCEPT_PID"
 delivered=$(ledger_max "$W/intercept.log" 'delivered')
 log "intercept delivered $delivered reply headers"

@@ -15,9 +15,7 @@ check "topology up (two assistants, replies split by route)" \
     topo_up_assist two || bail "topology"
 ip -n "$NS_CLI" addr add 10.77.1.200/24 dev eth0 || bail "second client address"
 count_from_target "$NS_CLI"
-nginx_start "$NS_ONL" onl || bail "nginx on online host"
-nginx_start "$NS_TGT" tgt || bail "nginx on target"
-ok "nginx on online host and target"
+servers_up nginx
 
 for a in 1 2; do
     ns=$NS_AST
@@ -29,12 +27,9 @@ for a in 1 2; do
     eval "ICP_PID$a=\$INTERCEPT_PID"
 done
 ok "intercept on both assistants"
-if ! ICP_ADDR="$AST_IP,$AST2_IP" tcpcopy_start tcpcopy "$NS_ONL" \
-        "$TGT_IP" 80; then
-    show_log tcpcopy
-    bail "tcpcopy -s AST1,AST2 connected"
-fi
-ok "tcpcopy -s $AST_IP,$AST2_IP connected"
+ICP_ADDR="$AST_IP,$AST2_IP" up_or_bail tcpcopy \
+    "tcpcopy -s $AST_IP,$AST2_IP connected" \
+    tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80
 
 good=0
 for i in $(seq 1 20); do
@@ -50,9 +45,7 @@ check "40 GETs from both client halves answered online ($good)" \
 access_settle onl 40
 wait_access tgt "$(access_count onl)" 20 8
 assert_same_requests onl tgt "target logged every request (two assistants)"
-leaked=$(from_target_count "$NS_CLI")
-check "no packet of the target reached the client ($leaked)" \
-    [ "$leaked" = 0 ]
+assert_no_leak
 
 daemon_stop tcpcopy "$TCPCOPY_PID"
 daemon_stop intercept1 "$ICP_PID1"

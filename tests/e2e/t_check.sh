@@ -55,25 +55,6 @@ _no_half_open() {
     [ "$(half_open "$1")" = 0 ]
 }
 
-# _topo_reset: removes this run's namespaces (and what runs in them), so
-# the other topology can be built under the same names.
-_topo_reset() {
-    for _ns in $E2E_NSES; do
-        _left=$(ip netns pids "$_ns" 2> /dev/null)
-        [ -n "$_left" ] || continue
-        # shellcheck disable=SC2086 # one pid per word
-        kill -TERM $_left 2> /dev/null
-        for _pid in $_left; do
-            wait_until 3 _proc_gone "$_pid" || kill -KILL "$_pid" 2> /dev/null
-        done
-    done
-    for _ns in $E2E_NSES; do
-        ip netns del "$_ns" 2> /dev/null
-    done
-    E2E_NSES=
-    E2E_NGINX=
-}
-
 X="80-$TGT_IP:80"
 
 # ---------------------------------------------------------------- traditional
@@ -161,7 +142,7 @@ check "(b) the target still served nothing but the replay ($(access_count tgt))"
 
 # ---------------------------------------------------------------- assistant
 
-_topo_reset
+topo_down # the assistant topology reuses the names
 check "topology up (assistant: target routes the clients via it)" \
     topo_up_assist || bail "assistant topology"
 nginx_start "$NS_TGT" tgt2 || bail "nginx on target"
@@ -222,9 +203,7 @@ check "(c) the probe left no half-open connection on the target" \
     wait_until 5 _no_half_open "$NS_TGT"
 ip -n "$NS_TGT" route add 10.77.1.0/24 via "$AST_IP" || bail "route back"
 
-leaked=$(from_target_count "$NS_CLI")
-check "no packet of the target reached the client ($leaked)" \
-    [ "$leaked" = 0 ]
+assert_no_leak
 check "no probe made a request on the target ($(access_count tgt2))" \
     [ "$(access_count tgt2)" = 0 ]
 check "intercept on the assistant still running" proc_alive "$INTERCEPT_PID"

@@ -51,36 +51,14 @@ ok "nginx on online host and in the container (:8080)"
 
 nsx "$NS_TGT" iptables -I FORWARD -p tcp -s "$CTR_IP" --sport 8080 \
     -j NFQUEUE || bail "FORWARD NFQUEUE rule on the docker host"
-if ! INTERCEPT_ARGS="-D $CTR_IP:8080-$TGT_IP:80" intercept_start; then
-    show_log intercept
-    bail "intercept -D listens on the docker host"
-fi
-ok "intercept -D $CTR_IP:8080-$TGT_IP:80 listens on the docker host"
-if ! tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80; then
-    show_log tcpcopy
-    bail "tcpcopy connected to intercept"
-fi
-ok "tcpcopy connected to intercept"
+INTERCEPT_ARGS="-D $CTR_IP:8080-$TGT_IP:80" up_or_bail intercept \
+    "intercept -D $CTR_IP:8080-$TGT_IP:80 listens on the docker host" \
+    intercept_start
+up_or_bail tcpcopy "tcpcopy connected to intercept" \
+    tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80
 
-good=0
-for i in $(seq 1 20); do
-    code=$(nsx "$NS_CLI" curl -s -o /dev/null -w '%{http_code}' \
-           --max-time 5 "http://$ONL_IP/nat/$S/$i")
-    [ "$code" = 200 ] && good=$((good + 1))
-done
-check "20 GETs answered online ($good)" [ "$good" = 20 ]
-
-wrk_lua "$W/uniq.lua" "/nat-ka/$S/" 2
-nsx "$NS_CLI" timeout 30 wrk -c 8 -t 2 -d 3s --timeout 2s -s "$W/uniq.lua" \
-    "http://$ONL_IP/" > "$W/wrk.out" 2>&1
-rc=$?
-grep -E 'Requests/sec|requests in' "$W/wrk.out" | sed 's/^/#   /'
-access_settle onl
-n=$(access_count onl)
-check "wrk ran (exit $rc, online logged $n requests)" \
-    [ "$rc" = 0 -a "$n" -gt 100 ]
-wait_access ctr "$n" 60 10
-assert_same_requests onl ctr "the container's nginx logged every request"
+check_gets 20 nat
+wrk_replayed ctr "/nat-ka/$S/" 2 "the container's nginx logged every request"
 addrs=$(awk -F'|' '{ split($2, a, ":"); print a[1] }' "$W/ctr/access.log" |
         sort -u | tr '\n' ' ')
 check "the container saw the real client address ($addrs)" \
@@ -90,9 +68,7 @@ out=$(nsx "$NS_TGT" iptables -t mangle -nvxL POSTROUTING |
       awk '$3 == "ACCEPT" { n += $1 } END { print n + 0 }')
 check "no reply left the docker host toward the clients ($out)" \
     [ "$out" = 0 ]
-leaked=$(from_target_count "$NS_CLI")
-check "no packet of the target reached the client ($leaked)" \
-    [ "$leaked" = 0 ]
+assert_no_leak
 
 ledger_dump intercept "$INTERCEPT_PID"
 tcp=$(grep -o ' tcp=[0-9]*' "$W/intercept.log" | tail -n 1 | cut -d= -f2)

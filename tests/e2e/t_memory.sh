@@ -12,9 +12,7 @@ e2e_require nginx curl
 [ -n "$PYTHON" ] || t_skip "missing tools: python3"
 e2e_require_daemons
 check "topology up" topo_up || bail "topology"
-nginx_start "$NS_ONL" onl || bail "nginx on online host"
-nginx_start "$NS_TGT" tgt || bail "nginx on target"
-ok "nginx on online host and target"
+servers_up nginx
 TCPCOPY_ARGS="-m 16" replay_up 80
 
 e2e_bg "$NS_CLI" "$W/conns.log" timeout 300 "$PYTHON" \

@@ -11,9 +11,7 @@ trap cleanup EXIT INT TERM
 e2e_require nginx curl
 e2e_require_daemons
 check "topology up" topo_up || bail "topology"
-nginx_start "$NS_ONL" onl || bail "nginx on online host"
-nginx_start "$NS_TGT" tgt || bail "nginx on target"
-ok "nginx on online host and target"
+servers_up nginx
 TCPCOPY_ARGS="$TCPCOPY_ARGS --metrics 127.0.0.1:9101" \
 INTERCEPT_ARGS="$INTERCEPT_ARGS --metrics 127.0.0.1:9102" replay_up 80
 
@@ -49,13 +47,7 @@ nsx "$NS_ONL" "$PYTHON" -c 'import socket, time
 s = socket.create_connection(("127.0.0.1", 9101)); time.sleep(3)' &
 E2E_PIDS="$E2E_PIDS $!"
 
-good=0
-for i in $(seq 1 10); do
-    code=$(nsx "$NS_CLI" curl -s -o /dev/null -w '%{http_code}' \
-           --max-time 5 "http://$ONL_IP/metrics/$S/$i")
-    [ "$code" = 200 ] && good=$((good + 1))
-done
-check "10 GETs answered online ($good)" [ "$good" = 10 ]
+check_gets 10 metrics
 access_settle onl 10
 wait_access tgt 10 20 8
 

@@ -14,15 +14,9 @@ e2e_require nginx redis-server redis-cli
 [ -n "$PYTHON" ] || t_skip "missing tools: python3"
 e2e_require_daemons
 check "topology up" topo_up || bail "topology"
-nginx_start "$NS_ONL" onl && nginx_start "$NS_TGT" tgt ||
-    bail "nginx on online host and target"
-redis_start "$NS_ONL" ronl && redis_start "$NS_TGT" rtgt ||
-    bail "redis on online host and target"
-redis_reset ronl && redis_reset rtgt
-ok "nginx and redis on online host and target"
+servers_up nginx redis
 nfqueue_rules "$NS_TGT" 80 6379 || bail "NFQUEUE rules"
-intercept_start || bail "intercept listens on :$CTL_PORT"
-ok "intercept listens on :$CTL_PORT"
+up_or_bail intercept "intercept listens on :$CTL_PORT" intercept_start
 
 tag=mid$S
 e2e_bg "$NS_CLI" "$W/conns.http.log" timeout 90 "$PYTHON" \
@@ -43,11 +37,8 @@ pre_http=$(access_count onl)
 log "online before tcpcopy: $pre_http HTTP requests," \
     "$(redis_calls ronl set) SETs"
 
-if ! tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80 6379; then
-    show_log tcpcopy
-    bail "tcpcopy connected to intercept"
-fi
-ok "tcpcopy connected to intercept"
+up_or_bail tcpcopy "tcpcopy connected to intercept" \
+    tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80 6379
 touch "$W/go"
 wait_until 60 _proc_gone "$http_pid"
 wait "$http_pid"

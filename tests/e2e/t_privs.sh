@@ -27,9 +27,7 @@ setpriv --reuid nobody --regid "$(id -g nobody)" --clear-groups \
 chmod 755 "$W"
 
 check "topology up" topo_up || bail "topology"
-nginx_start "$NS_ONL" onl || bail "nginx on online host"
-nginx_start "$NS_TGT" tgt || bail "nginx on target"
-ok "nginx on online host and target"
+servers_up nginx
 
 # status_field PID FIELD: the first value of FIELD in /proc/PID/status.
 status_field() {
@@ -40,17 +38,6 @@ status_field() {
 nfq_waiting() {
     nsx "$NS_TGT" awk '$1 == 0 { print $3 }' \
         /proc/net/netfilter/nfnetlink_queue 2> /dev/null
-}
-
-# gets N TAG: N GETs from the client, prints how many were answered 200.
-gets() {
-    _good=0
-    for _i in $(seq 1 "$1"); do
-        _c=$(nsx "$NS_CLI" curl -s -o /dev/null -w '%{http_code}' \
-             --max-time 5 "http://$ONL_IP/$2/$S/$_i")
-        [ "$_c" = 200 ] && _good=$((_good + 1))
-    done
-    echo "$_good"
 }
 
 # ---- 1. -u nobody
@@ -69,8 +56,7 @@ check "tcpcopy: no ambient or inheritable capability" \
     [ "$(status_field "$TCPCOPY_PID" CapAmb)$(status_field "$TCPCOPY_PID" \
         CapInh)" = 00000000000000000000000000000000 ]
 
-n=$(gets 20 privs)
-check "20 GETs answered online ($n)" [ "$n" = 20 ]
+check_gets 20 privs
 access_settle onl 20
 wait_access tgt "$(access_count onl)" 20 8
 assert_same_requests onl tgt "-u nobody: target logged the same requests"
@@ -98,18 +84,17 @@ nginx_stop tgt
 : > "$W/onl/access.log"
 nginx_start "$NS_TGT" tgt || bail "nginx on target (restart)"
 TCPCOPY=$W/tcpcopy INTERCEPT=$W/intercept
-intercept_start intercept2 || { show_log intercept2; bail "intercept2"; }
-ok "intercept (uid nobody, ambient caps) listens"
-tcpcopy_start tcpcopy2 "$NS_ONL" "$TGT_IP" 80 ||
-    { show_log tcpcopy2; bail "tcpcopy2"; }
-ok "tcpcopy (uid nobody, ambient caps) connected to intercept"
+up_or_bail intercept2 "intercept (uid nobody, ambient caps) listens" \
+    intercept_start intercept2
+up_or_bail tcpcopy2 \
+    "tcpcopy (uid nobody, ambient caps) connected to intercept" \
+    tcpcopy_start tcpcopy2 "$NS_ONL" "$TGT_IP" 80
 check "tcpcopy2 runs as uid $NOBODY_UID" \
     [ "$(status_field "$TCPCOPY_PID" Uid)" = "$NOBODY_UID" ]
 cap=$(status_field "$TCPCOPY_PID" CapEff)
 check "tcpcopy2 dropped its ambient capabilities (CapEff $cap)" \
     [ "$cap" = 0000000000000000 ]
-n=$(gets 20 ambient)
-check "20 GETs answered online ($n)" [ "$n" = 20 ]
+check_gets 20 ambient
 access_settle onl 20
 wait_access tgt "$(access_count onl)" 20 8
 assert_same_requests onl tgt "ambient caps: target logged the same requests"

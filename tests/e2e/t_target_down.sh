@@ -11,16 +11,10 @@ trap cleanup EXIT INT TERM
 e2e_require nginx wrk
 e2e_require_daemons
 check "topology up" topo_up || bail "topology"
-nginx_start "$NS_ONL" onl && nginx_start "$NS_TGT" tgt ||
-    bail "nginx on online host and target"
-ok "nginx on online host and target"
+servers_up nginx
 replay_up 80
 
-wrk_lua "$W/close.lua" "/td/$S/" 20 close
-e2e_bg "$NS_CLI" "$W/wrk.out" timeout 40 wrk -c 4 -t 1 -d 10s \
-    --timeout 2s -s "$W/close.lua" "http://$ONL_IP/"
-wrk_pid=$BG_PID
-wait_count 10 5 300 access_count onl || log "load slower than expected"
+load_start "/td/$S/"
 
 t_down=$(now_s)
 nginx_stop tgt
@@ -34,17 +28,7 @@ t_up=$(now_s)
 ok "target nginx restarted"
 check "tcpcopy survived the target outage" proc_alive "$TCPCOPY_PID"
 
-wait_until 40 _proc_gone "$wrk_pid"
-wait "$wrk_pid"
-wrc=$?
-sed 's/^/#   /' "$W/wrk.out"
-access_settle onl
-n=$(access_count onl)
-if [ "$wrc" = 0 ] && [ "$n" -gt 500 ]; then
-    ok "load ran across the outage (online $n requests)"
-else
-    not_ok "load ran across the outage (wrk exit $wrc, online $n)"
-fi
+load_end "the outage"
 
 after=$(add_s "$t_up" 1.0)
 requests onl "$after" > "$W/after.onl"
@@ -56,8 +40,8 @@ assert_subset "$W/after.onl" "$W/all.tgt" \
     "target got every request sent after it came back"
 lost=$(comm -23 "$W/all.onl" "$W/all.tgt" | wc -l)
 outage=$(requests onl "$t_down" "$t_up" | wc -l)
-log "FIGURES: online $n, target $(access_count tgt), lost $lost" \
-    "($(pct "$lost" "$n")%); $outage requests online while target was down"
+log "FIGURES: online $LOAD_N, target $(access_count tgt), lost $lost" \
+    "($(pct "$lost" "$LOAD_N")%); $outage requests online while target was down"
 
 ledger_dump tcpcopy "$TCPCOPY_PID"
 check "tcpcopy survives SIGUSR1 (ledger dump)" proc_alive "$TCPCOPY_PID"

@@ -15,12 +15,9 @@ nginx_start "$NS_ONL" onl && nginx_start "$NS_ONL2" onl2 &&
 ok "nginx on both online hosts and target"
 replay_up 80
 TCPCOPY1_PID=$TCPCOPY_PID
-if ! tcpcopy_start tcpcopy2 "$NS_ONL2" "$TGT2_IP" 80; then
-    show_log tcpcopy2
-    bail "second tcpcopy connected to intercept"
-fi
+up_or_bail tcpcopy2 "second tcpcopy connected to intercept" \
+    tcpcopy_start tcpcopy2 "$NS_ONL2" "$TGT2_IP" 80
 TCPCOPY2_PID=$TCPCOPY_PID
-ok "second tcpcopy connected to intercept"
 log "intercept has $(conn_count "$NS_TGT" "sport = :$CTL_PORT") control" \
     "connections"
 
