@@ -98,6 +98,8 @@ struct tc_offline_s {
     off_ports_t        *ports; /* -T > 1 */
     uint8_t            *buf;   /* a packet with its client port rewritten */
     bool                warned_link;
+    bool                warned_cut;  /* a client packet cut by snaplen */
+    bool                reached_end; /* a loop read to the end */
 
     /* progress line */
     uint64_t  prog_pkts;
@@ -198,7 +200,32 @@ off_sync_stats(tc_offline_t *o)
     tc_pcapfile_stats(o->pf, &st);
     l->off_over_snaplen = st.over_snaplen - o->base.over_snaplen;
     l->off_bad_iface = st.bad_interface - o->base.bad_interface;
-    l->off_truncated = st.truncated_tail - o->base.truncated_tail;
+    /* a flag, not a count: the port plan's pass (-T > 1) has already set
+     * it, so it is shown once the replay itself reached the end */
+    l->off_truncated = o->reached_end ? st.truncated_tail : 0;
+}
+
+
+/*
+ * A client packet whose payload the recording cut (a snapshot length
+ * smaller than the packet, e.g. tcpdump -s 96): the missing bytes cannot
+ * be replayed (the session counts them as gap bytes and ends on the gap).
+ * Said once, naming the record, because it is the file that is wrong.
+ */
+static void
+off_check_cut(tc_offline_t *o)
+{
+    if (o->warned_cut || o->view.payload_caplen >= o->view.payload_len) {
+        return;
+    }
+    o->warned_cut = true;
+    tc_log_error(TC_LOG_WARN, 0,
+                 "%s: record %llu: only %zu of the packet's %zu bytes "
+                 "were recorded (snapshot length too small: record with "
+                 "tcpdump -s 0); client bytes cut off cannot be replayed "
+                 "(ledger: gap, seq_gap; later such records not logged)",
+                 o->conf->path, (unsigned long long) o->rec.recno,
+                 o->rec.caplen, o->rec.wirelen);
 }
 
 
@@ -311,6 +338,7 @@ off_fetch(tc_offline_t *o)
     for (n = 0; n < OFF_SKIP_BUDGET; n++) {
         rc = tc_pcapfile_next(o->pf, &o->rec, o->err, sizeof(o->err));
         if (rc == TC_DONE) {
+            o->reached_end = true;
             if (++o->loop == o->conf->loops) {
                 return TC_DONE;
             }
@@ -327,6 +355,7 @@ off_fetch(tc_offline_t *o)
         what = off_classify(o, &o->rec);
         off_count(o, what);
         if (what == OFF_REC_CLIENT) {
+            off_check_cut(o);
             off_schedule(o);
             return TC_OK;
         }
