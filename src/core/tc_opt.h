@@ -75,8 +75,8 @@ typedef struct {
 
 /*
  * A daemon's own option c with its value arg (NULL for flags).  Returns
- * TC_OK, TC_ERROR after saying why (tc_opt_fail), or TC_DECLINED when c is
- * none of its options.
+ * TC_OK, TC_DECLINED when c is none of its options, or any other value
+ * (TC_ERROR, or what tc_opt_fail() returned) after saying why.
  */
 typedef int (*tc_opt_handler_pt)(void *data, int c, const char *arg);
 
