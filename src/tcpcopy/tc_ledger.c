@@ -142,6 +142,8 @@ const tc_stat_t tc_ledger_stats[] = {
         "timeout", NULL, reply_timeouts),
     CNT("", "catchups", "tcpcopy_request_waits_total", "outcome", "catchup",
         NULL, reply_catchups),
+    CNT("", "close_short", "tcpcopy_request_waits_total", "outcome",
+        "close_short", NULL, reply_close_short),
 
     GAUGE("memory", "bytes", "tcpcopy_memory_bytes",
           "Bytes held by sessions now.", mem_used),

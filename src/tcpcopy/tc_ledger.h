@@ -64,12 +64,14 @@ typedef struct {
     uint64_t send_emsgsize;
     uint64_t send_enobufs;
 
-    uint64_t replies;         /* reply headers received from intercept */
-    uint64_t replies_unknown; /* ... for no session */
-    uint64_t replies_bad;     /* ... that did not parse */
-    uint64_t reply_waits;     /* requests held until the target answered */
-    uint64_t reply_timeouts;  /* ... released without an answer */
-    uint64_t reply_catchups;  /* ... released early: replay lagging */
+    uint64_t replies;           /* reply headers received from intercept */
+    uint64_t replies_unknown;   /* ... for no session */
+    uint64_t replies_bad;       /* ... that did not parse */
+    uint64_t reply_waits;       /* requests held until the target answered */
+    uint64_t reply_timeouts;    /* ... released without an answer */
+    uint64_t reply_catchups;    /* ... released early: replay lagging */
+    uint64_t reply_close_short; /* client's close passed on after a shorter
+                                   answer than online's, then silence */
 
     uint64_t ctl_connects; /* control connections established */
     uint64_t ctl_disconnects;

@@ -77,6 +77,7 @@ tc_sess_conf_default(tc_sess_conf_t *conf, tc_ledger_t *ledger)
     conf->syn_retries_max = 6;
     conf->reply_timeout = 3000;
     conf->max_lag = 50;
+    conf->close_settle = 250;
     conf->idle_timeout = 120000;
     conf->keepalive_timeout = 120000;
     conf->gap_timeout = 2000;
@@ -342,6 +343,10 @@ sess_idle_limit(const tc_sess_t *s, const tc_sess_conf_t *conf)
 }
 
 
+static bool sess_closing_mark(const tc_sess_t *s);
+static bool sess_answered_since_send(const tc_sess_t *s);
+
+
 static void
 sess_compute_wakeup(const tc_sess_t *s, const tc_sess_conf_t *conf,
                     tc_sess_out_t *out)
@@ -361,8 +366,15 @@ sess_compute_wakeup(const tc_sess_t *s, const tc_sess_conf_t *conf,
     if (s->waiting) {
         t = s->wait_since + conf->reply_timeout;
         w = tc_min(w, t);
-        t = s->marks[s->marks_head].at + conf->max_lag;
-        w = tc_min(w, t);
+        if (!sess_closing_mark(s)) {
+            /* catch-up; never for the close, which only waits (a time
+             * already past here would make a busy timer) */
+            t = s->marks[s->marks_head].at + conf->max_lag;
+            w = tc_min(w, t);
+        } else if (sess_answered_since_send(s)) {
+            t = s->t_last + conf->close_settle;
+            w = tc_min(w, t);
+        }
     }
     if (s->c_rst && s->fin_sent) {
         t = s->t_last + conf->reply_timeout;
@@ -617,6 +629,35 @@ sess_target_answered(const tc_sess_t *s)
 }
 
 
+/* Whether the target sent bytes after our last new client bytes went. */
+static bool
+sess_answered_since_send(const tc_sess_t *s)
+{
+    return tc_seq_gt(s->t_nxt, s->wait_t_nxt);
+}
+
+
+/*
+ * The client's FIN or RST may pass on: the target has answered as much as
+ * the online server had, or it answered after our last request and has
+ * been silent for close_settle.  Answers legitimately differ in size (a
+ * cache miss, an INCR's value, a shared list's length): waiting for the
+ * exact count then only delays every such close by the reply timeout.
+ */
+static bool
+sess_close_may_pass(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now)
+{
+    if (sess_target_answered(s) >= s->marks[s->marks_head].ack - s->ack_base) {
+        return true;
+    }
+    if (sess_answered_since_send(s) && now - s->t_last >= conf->close_settle) {
+        conf->ledger->reply_close_short++;
+        return true;
+    }
+    return false;
+}
+
+
 /*
  * Everything before the next mark is sent: wait for the target's answer to
  * it.  "Answered" means the target sent bytes after our last new client
@@ -643,15 +684,15 @@ sess_wait_done(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now)
         /*
          * The client's FIN or RST: the target must first have answered as
          * much as the online server had (the client acked it all), i.e.
-         * have read every request.  A server that sees the end of a
+         * have read every request (or answered and fallen silent: see
+         * sess_close_may_pass).  A server that sees the end of a
          * connection with requests still unread may reset it and drop
          * them.  No catch-up here; the reply timeout is the fallback.
          * "Had" is the ack of the client's FIN or RST itself (the mark's),
          * not the highest ack seen: the client's last ACK acks the online
          * server's FIN too, which the target sends only after ours.
          */
-        if (sess_target_answered(s) <
-            s->marks[s->marks_head].ack - s->ack_base) {
+        if (!sess_close_may_pass(s, conf, now)) {
             return false;
         }
         sess_mark_pop(s);

@@ -43,6 +43,8 @@ typedef struct {
     tc_msec_t reply_timeout;        /* held request released after this */
     tc_msec_t max_lag;              /* a request held this long after the
                                        client sent it goes without waiting */
+    tc_msec_t close_settle;         /* the client's close goes once the target,
+                                       having answered, is silent this long */
     tc_msec_t    idle_timeout;      /* -t: no progress, work pending */
     tc_msec_t    keepalive_timeout; /* -k: no traffic, nothing pending */
     tc_msec_t    fixed_rtt;         /* -R: instead of the measured RTT */

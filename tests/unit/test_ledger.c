@@ -310,7 +310,8 @@ test_tcpcopy_line(void)
                      "retrans=0 send_err=0 emsgsize=0 eperm=0 enobufs=0 | pkts "
                      "captured=0 matched=0 bad=0 no_session=0 late=0 drops=0 | "
                      "replies=0 unknown=0 bad=0 waits=0 wait_timeouts=0 "
-                     "catchups=0 | memory bytes=0 | ctl up=0 down=0 routes=0 "
+                     "catchups=0 close_short=0 | memory bytes=0 | ctl up=0 "
+                     "down=0 routes=0 "
                      "unsent=0 ready=0");
 }
 

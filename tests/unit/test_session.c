@@ -529,6 +529,56 @@ test_close_before_answer(void)
 }
 
 
+/* The target answers less than the online server did (reply sizes
+ * differ): the client's FIN goes once the target, having answered after
+ * the last request, is silent for close_settle, not after the reply
+ * timeout; counted as close_short. */
+static void
+test_close_after_short_answer(void)
+{
+    setup();
+    handshake();
+    client_in(TC_TCP_ACK | TC_TCP_PSH, C_ISN + 1, S_ISN + 1, 0, 88);
+    T_CHECK_EQ(sent_bytes(), 88);
+    client_in(TC_TCP_ACK | TC_TCP_FIN, C_ISN + 89, S_ISN + 151, 0, 0);
+    T_CHECK_EQ(out.n, 0);
+
+    reply_in(TC_TCP_ACK | TC_TCP_PSH, T_ISN + 1, C_ISN + 89, 512, 140);
+    T_CHECK_EQ(out.n, 1); /* our ack of the answer, no FIN yet */
+    T_CHECK(!(out.segs[0].flags & TC_TCP_FIN));
+    T_CHECK(out.wakeup > now && out.wakeup <= now + conf.close_settle);
+
+    now += conf.close_settle - 1;
+    tc_sess_timer(&sess, &conf, now, &out);
+    T_CHECK_EQ(out.n, 0);
+    /* no wake-up in the past (a busy timer) while the close waits */
+    T_CHECK_EQ(out.wakeup, now + 1);
+    now += 1;
+    tc_sess_timer(&sess, &conf, now, &out);
+    T_CHECK_EQ(out.n, 1);
+    T_CHECK_EQ(out.segs[0].flags, TC_TCP_FIN | TC_TCP_ACK);
+    T_CHECK_EQ(ledger.reply_close_short, 1);
+    T_CHECK_EQ(ledger.reply_timeouts, 0);
+}
+
+
+/* Silence alone is no answer: a target that sent nothing after the last
+ * request keeps the client's FIN until the reply timeout. */
+static void
+test_close_waits_without_answer(void)
+{
+    setup();
+    handshake();
+    client_in(TC_TCP_ACK | TC_TCP_PSH, C_ISN + 1, S_ISN + 1, 0, 88);
+    client_in(TC_TCP_ACK | TC_TCP_FIN, C_ISN + 89, S_ISN + 151, 0, 0);
+    reply_in(TC_TCP_ACK, T_ISN + 1, C_ISN + 89, 512, 0);
+    now += conf.close_settle * 2;
+    tc_sess_timer(&sess, &conf, now, &out);
+    T_CHECK_EQ(out.n, 0);
+    T_CHECK_EQ(ledger.reply_close_short, 0);
+}
+
+
 /* A request held longer than max_lag after capture goes without waiting. */
 static void
 test_catchup_when_lagging(void)
@@ -732,6 +782,8 @@ main(void)
     T_RUN(test_catchup_when_lagging);
     T_RUN(test_close_waits_for_all_answers);
     T_RUN(test_close_before_answer);
+    T_RUN(test_close_after_short_answer);
+    T_RUN(test_close_waits_without_answer);
     T_RUN(test_foreign_segment);
     T_RUN(test_reorder_and_gap);
     T_RUN(test_idle_timeout);
