@@ -113,8 +113,8 @@ static const char tc_icp_help[] =
     "  -l, --log FILE           log to FILE (default stderr)\n"
     "      --log-level LEVEL    emerg..debug (default notice)\n"
     "  -d, --daemon             run in the background\n"
-    "  -P, --pid FILE           write the pid to FILE (refuse if it is "
-    "alive)\n"
+    "  -P, --pid FILE           write the pid to FILE and lock it (refuse\n"
+    "                           if another instance holds the lock)\n"
     "  -u, --user USER          after opening the sockets, run as USER "
     "keeping\n"
     "                           only CAP_NET_ADMIN (NFQUEUE verdicts)\n"
@@ -489,6 +489,13 @@ tc_icp_stop(tc_icp_main_t *m)
 {
     char line[LEDGER_LINE];
 
+    /* The final ledger first: the capture's kernel drop counters and the
+     * open connections are read from what is about to be closed. */
+    if (m->cycle.router != NULL && m->started) {
+        tc_icp_ledger(m, "final ledger", line, sizeof(line));
+        tc_log_error(TC_LOG_NOTICE, 0, "%s", line);
+    }
+
     if (m->cycle.capture != NULL) {
         (void) tc_event_del(m->cycle.loop, m->capture.ops->fd(&m->capture));
     }
@@ -504,10 +511,6 @@ tc_icp_stop(tc_icp_main_t *m)
     m->cycle.server = NULL;
 
     if (m->cycle.router != NULL) {
-        if (m->started) {
-            tc_icp_ledger(m, "final ledger", line, sizeof(line));
-            tc_log_error(TC_LOG_NOTICE, 0, "%s", line);
-        }
         tc_router_destroy(m->cycle.router);
         m->cycle.router = NULL;
     }
