@@ -252,6 +252,22 @@ flow_destroy(tc_replay_t *r, replay_flow_t *f)
 }
 
 
+/*
+ * Arms rs's timer at when, unless it is due earlier already.  Most packets
+ * push the idle deadline later; moving the timer in the heap for each would
+ * cost more than one early wake-up, which tc_sess_timer() answers by asking
+ * for the right time.  An earlier wake-up a session asked for is never
+ * postponed, whoever adds a deadline.
+ */
+static void
+replay_arm(tc_replay_t *r, tc_rsess_t *rs, tc_msec_t when)
+{
+    if (!tc_timer_armed(&rs->timer) || when < rs->timer.when) {
+        tc_timer_set_at(r->loop, &rs->timer, when);
+    }
+}
+
+
 /* Sends what a session call produced, then arms its timer or frees it. */
 static void
 replay_output(tc_replay_t *r, tc_rsess_t *rs)
@@ -280,12 +296,7 @@ replay_output(tc_replay_t *r, tc_rsess_t *rs)
     }
 
     if (out->wakeup != 0) {
-        /* Most packets push the idle deadline later; moving the timer in
-         * the heap for each would cost more than one early wake-up, which
-         * tc_sess_timer() answers by asking for the right time. */
-        if (!tc_timer_armed(&rs->timer) || out->wakeup < rs->timer.when) {
-            tc_timer_set_at(r->loop, &rs->timer, out->wakeup);
-        }
+        replay_arm(r, rs, out->wakeup);
     } else {
         tc_timer_del(r->loop, &rs->timer);
     }
@@ -624,10 +635,11 @@ flow_port_reuse(tc_replay_t *r, replay_flow_t *f, const uint8_t *pkt,
     }
 
     if (live && flow_hold(f, pkt, caplen)) {
+        /* the old sessions' own earlier wake-ups stay: they may be what
+         * lets the old connection finish before the deadline */
         for (k = 0; k < f->ncopies; k++) {
             if (f->copies[k] != NULL) {
-                tc_timer_set_at(r->loop, &f->copies[k]->timer,
-                                f->held_since + REUSE_WAIT_MS);
+                replay_arm(r, f->copies[k], f->held_since + REUSE_WAIT_MS);
             }
         }
         return true;
