@@ -32,21 +32,15 @@
 
 #include "tc_capture.h"
 #include "tc_pcap.h"
-#include "tc_time.h"
 
-#define PCAP_FILTER_MAX   2048
-#define PCAP_SNAPLEN_DEF  65535
-#define PCAP_STATS_PERIOD 1000 /* ms between pcap_stats() calls */
-#define PCAP_BLOCK_MS     25   /* ms a block that is not full may wait */
+#define PCAP_FILTER_MAX  2048
+#define PCAP_SNAPLEN_DEF 65535
+#define PCAP_BLOCK_MS    25 /* ms a block that is not full may wait */
 
 typedef struct {
     tc_pcap_t *pc;
-    tc_msec_t  stats_at;
     char       filter[PCAP_FILTER_MAX];
 } cap_pcap_t;
-
-
-static void pcap_update_drops(tc_capture_t *cap);
 
 
 /* "tcp and (dst port P1 or dst port P2 ...)"; TC_OK or TC_ERROR if it
@@ -121,20 +115,21 @@ pcap_open_capture(tc_capture_t *cap, char *err, size_t errlen)
 
     cap->fd = tc_pcap_fd(p->pc);
     cap->priv = p;
-    cap->update_drops = pcap_update_drops;
     return TC_OK;
 }
 
 
-/* The kernel's drop counters, asked for now: the ledger is about to be
- * shown. */
+/*
+ * The kernel's drop counters, asked for now: the ledger is about to be
+ * shown.  Only then: pcap_stats() costs a getsockopt() and a read of the
+ * device's statistics per device, and nothing else looks at the drops.
+ */
 static void
 pcap_update_drops(tc_capture_t *cap)
 {
     cap_pcap_t     *p = cap->priv;
     tc_pcap_stats_t st;
 
-    p->stats_at = tc_time_now();
     tc_pcap_stats(p->pc, &st);
     cap->drops = st.kernel_dropped + st.if_dropped;
 }
@@ -144,17 +139,8 @@ static int
 pcap_read(tc_capture_t *cap, unsigned budget)
 {
     cap_pcap_t *p = cap->priv;
-    int         n;
 
-    n = tc_pcap_dispatch(p->pc, budget);
-
-    /* pcap_stats() is a syscall per device: once a second is plenty
-     * between two ledger lines, which ask for fresh figures anyway. */
-    if (tc_time_now() - p->stats_at >= PCAP_STATS_PERIOD) {
-        pcap_update_drops(cap);
-    }
-
-    return n;
+    return tc_pcap_dispatch(p->pc, budget);
 }
 
 
@@ -172,5 +158,10 @@ pcap_close_capture(tc_capture_t *cap)
 }
 
 
-const tc_capture_ops_t tc_capture_pcap_ops = {"pcap", pcap_open_capture,
-                                              pcap_read, pcap_close_capture};
+const tc_capture_ops_t tc_capture_pcap_ops = {
+    .name = "pcap",
+    .open = pcap_open_capture,
+    .read = pcap_read,
+    .close = pcap_close_capture,
+    .update_drops = pcap_update_drops,
+};

@@ -192,5 +192,10 @@ raw_close(tc_capture_t *cap)
 }
 
 
-const tc_capture_ops_t tc_capture_raw_ops = {"raw", raw_open, raw_read,
-                                             raw_close};
+/* no update_drops: SO_RXQ_OVFL brings them with the packets */
+const tc_capture_ops_t tc_capture_raw_ops = {
+    .name = "raw",
+    .open = raw_open,
+    .read = raw_read,
+    .close = raw_close,
+};

@@ -554,23 +554,23 @@ parse_options(int argc, char **argv, tc_main_t *m)
 /* ---- run time ---- */
 
 /* The capture's drop count into the ledger, asked for afresh where the
- * backend must query the kernel (libpcap). */
+ * backend must query the kernel (libpcap): before every view of it. */
 static void
 sync_drops(tc_main_t *m)
 {
-    if (m->capture.update_drops != NULL) {
-        m->capture.update_drops(&m->capture);
+    if (m->capture.ops->update_drops != NULL) {
+        m->capture.ops->update_drops(&m->capture);
     }
     m->replay->ledger.capture_drops = m->capture.drops;
 }
 
 
+/* The ledger line, as sync_drops() left it. */
 static void
 log_ledger(tc_main_t *m, const char *when)
 {
     char buf[2048];
 
-    sync_drops(m);
     tc_ledger_format(&m->replay->ledger, buf, sizeof(buf));
     tc_log_error(TC_LOG_NOTICE, 0, "ledger%s: %s", when, buf);
     m->last_logged = m->replay->ledger;
@@ -596,6 +596,7 @@ on_usr1(void *data)
 {
     tc_main_t *m = data;
 
+    sync_drops(m);
     log_ledger(m, "");
     tc_ctl_log_conns(m->replay->ctl);
 }
@@ -760,6 +761,7 @@ stop(tc_main_t *m, tc_event_loop_t *loop)
     }
     tc_replay_shutdown(m->replay);
     (void) tc_event_run_once(loop, 0); /* flush the last ROUTE frames */
+    sync_drops(m);
     log_ledger(m, " (final)");
     tc_ctl_log_conns(m->replay->ctl);
     tc_metrics_close(m->metrics);

@@ -21,6 +21,10 @@ typedef struct {
      * read, or TC_ERROR on a fatal error. */
     int (*read)(tc_capture_t *cap, unsigned budget);
     void (*close)(tc_capture_t *cap);
+    /* Brings cap->drops up to date where the backend must ask the kernel
+     * for them (libpcap), when the ledger is about to be shown; NULL where
+     * they are counted while reading. */
+    void (*update_drops)(tc_capture_t *cap);
 } tc_capture_ops_t;
 
 struct tc_capture_s {
@@ -38,9 +42,6 @@ struct tc_capture_s {
     void             *data;
     uint64_t          drops; /* kernel drops so far */
     void             *priv;  /* backend state */
-    /* Brings drops up to date where the backend must ask the kernel for
-     * them (libpcap); NULL where they are counted while reading. */
-    void (*update_drops)(tc_capture_t *cap);
 };
 
 extern const tc_capture_ops_t tc_capture_raw_ops;
