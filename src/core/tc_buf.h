@@ -2,7 +2,8 @@
  * tc_buf.h: a growable byte queue: bytes are added at the end and consumed
  * from the front.  The consumed prefix is reclaimed by moving the rest down
  * before the buffer grows, so a queue that drains keeps its size.  Used for
- * the control channel's output queues and for each session's client bytes.
+ * the control channel's input and output (tc_conn.h) and for each
+ * session's client bytes.
  */
 #ifndef TC_BUF_H_INCLUDED
 #define TC_BUF_H_INCLUDED
@@ -30,9 +31,17 @@ tc_buf_pos(const tc_buf_t *b)
 }
 
 
+/* Free bytes at the end: after tc_buf_reserve(b, n), at least n. */
+static inline size_t
+tc_buf_room(const tc_buf_t *b)
+{
+    return b->cap - b->end;
+}
+
+
 /* Returns room for n more bytes at the end (moving or growing the data),
  * or NULL when memory is short.  tc_buf_commit() then adds what was
- * written there. */
+ * written there, up to tc_buf_room() bytes (a recv() may fill it all). */
 uint8_t *tc_buf_reserve(tc_buf_t *b, size_t n);
 
 static inline void
