@@ -416,11 +416,6 @@ nfq_stats(const tc_icp_capture_t *cap, tc_icp_capture_stats_t *out)
 {
     const nfq_t *q = cap->priv;
 
-    memset(out, 0, sizeof(*out));
-    if (q == NULL) {
-        return;
-    }
-
     *out = q->stats;
     nfq_proc_stats(q, out);
 }

@@ -10,19 +10,11 @@
 #include "tc_config.h"
 
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "tc_log.h"
 #include "tc_pcap.h"
 #include "intercept.h"
-
-typedef struct {
-    tc_icp_capture_t      *cap;
-    tc_pcap_t             *pc;
-    tc_icp_capture_stats_t stats;
-} icp_pcap_t;
 
 static int  icp_pcap_open(tc_icp_capture_t *cap, const tc_icp_conf_t *conf);
 static int  icp_pcap_fd(const tc_icp_capture_t *cap);
@@ -37,34 +29,28 @@ const tc_icp_capture_ops_t tc_icp_capture_pcap = {
 };
 
 
-/* One captured reply, link header already stripped. */
+/* One captured reply, link header already stripped (data is the
+ * tc_icp_capture_t). */
 static void
 icp_pcap_packet(void *data, const uint8_t *ip, size_t caplen, size_t wire_len)
 {
-    icp_pcap_t *q = data;
+    tc_icp_capture_t *cap = data;
 
     (void) wire_len;
-    q->stats.received++;
     /* The verdict has no one to go to: the assistant's kernel discards
      * the reply whatever we decide. */
-    (void) q->cap->handler(q->cap->ctx, ip, caplen);
+    (void) cap->handler(cap->ctx, ip, caplen);
 }
 
 
+/* The backend's state (cap->priv) is the tc_pcap_t itself: libpcap counts
+ * what it received and dropped. */
 static int
 icp_pcap_open(tc_icp_capture_t *cap, const tc_icp_conf_t *conf)
 {
     tc_pcap_conf_t pconf;
-    icp_pcap_t    *q;
     char           err[512];
     int            saved;
-
-    q = calloc(1, sizeof(*q));
-    if (q == NULL) {
-        return TC_ERROR;
-    }
-    q->cap = cap;
-    cap->priv = q;
 
     memset(&pconf, 0, sizeof(pconf));
     pconf.devices = conf->pcap_devices;
@@ -75,16 +61,14 @@ icp_pcap_open(tc_icp_capture_t *cap, const tc_icp_conf_t *conf)
      * our own control traffic. */
     pconf.inbound = true;
     pconf.handler = icp_pcap_packet;
-    pconf.data = q;
+    pconf.data = cap;
 
-    q->pc = tc_pcap_open(&pconf, err, sizeof(err));
-    if (q->pc == NULL) {
+    cap->priv = tc_pcap_open(&pconf, err, sizeof(err));
+    if (cap->priv == NULL) {
         saved = errno;
         if (saved != EPERM) {
             tc_log_error(TC_LOG_EMERG, 0, "%s", err);
         }
-        free(q);
-        cap->priv = NULL;
         errno = saved;
         return TC_ERROR;
     }
@@ -92,8 +76,8 @@ icp_pcap_open(tc_icp_capture_t *cap, const tc_icp_conf_t *conf)
     tc_log_error(TC_LOG_NOTICE, 0,
                  "pcap input open on %s, filter \"%s\", link type %d, "
                  "buffer %u MB",
-                 conf->pcap_devices, conf->pcap_filter, tc_pcap_datalink(q->pc),
-                 conf->pcap_buffer_mb);
+                 conf->pcap_devices, conf->pcap_filter,
+                 tc_pcap_datalink(cap->priv), conf->pcap_buffer_mb);
     return TC_OK;
 }
 
@@ -101,31 +85,21 @@ icp_pcap_open(tc_icp_capture_t *cap, const tc_icp_conf_t *conf)
 static int
 icp_pcap_fd(const tc_icp_capture_t *cap)
 {
-    const icp_pcap_t *q = cap->priv;
-
-    return tc_pcap_fd(q->pc);
+    return tc_pcap_fd(cap->priv);
 }
 
 
 static int
 icp_pcap_dispatch(tc_icp_capture_t *cap, unsigned budget)
 {
-    icp_pcap_t *q = cap->priv;
-
-    return tc_pcap_dispatch(q->pc, budget);
+    return tc_pcap_dispatch(cap->priv, budget);
 }
 
 
 static void
 icp_pcap_close(tc_icp_capture_t *cap)
 {
-    icp_pcap_t *q = cap->priv;
-
-    if (q == NULL) {
-        return;
-    }
-    tc_pcap_close(q->pc);
-    free(q);
+    tc_pcap_close(cap->priv);
     cap->priv = NULL;
 }
 
@@ -133,16 +107,10 @@ icp_pcap_close(tc_icp_capture_t *cap)
 static void
 icp_pcap_stats(const tc_icp_capture_t *cap, tc_icp_capture_stats_t *out)
 {
-    icp_pcap_t     *q = cap->priv;
     tc_pcap_stats_t ps;
 
+    tc_pcap_stats(cap->priv, &ps);
     memset(out, 0, sizeof(*out));
-    if (q == NULL) {
-        return;
-    }
-
-    tc_pcap_stats(q->pc, &ps);
-    *out = q->stats;
     out->kernel_dropped = ps.kernel_dropped;
     out->kernel_user_dropped = ps.if_dropped;
     out->recv_errors = ps.read_errors;

@@ -131,10 +131,7 @@ report_input(const tc_icp_cycle_t *cycle, tc_msg_check_reply_t *out)
     const tc_icp_conf_t   *conf = cycle->conf;
     tc_icp_capture_stats_t cs;
 
-    memset(&cs, 0, sizeof(cs));
-    if (cycle->capture != NULL && cycle->capture->priv != NULL) {
-        cycle->capture->ops->stats(cycle->capture, &cs);
-    }
+    tc_icp_capture_stats(cycle, &cs);
 
     if (conf->pcap_devices != NULL) {
         tc_check_set(out, TC_CHECK_N_INPUT, TC_CHECK_INPUT_PCAP);

@@ -141,10 +141,7 @@ tc_icp_snapshot(const tc_icp_cycle_t *c, tc_icp_snap_t *s)
 {
     tc_icp_capture_stats_t cs;
 
-    memset(&cs, 0, sizeof(cs));
-    if (c->capture != NULL && c->capture->priv != NULL) {
-        c->capture->ops->stats(c->capture, &cs);
-    }
+    tc_icp_capture_stats(c, &cs);
 
     memset(s, 0, sizeof(*s));
     s->l = c->ledger;

@@ -12,6 +12,8 @@
 #ifndef TC_INTERCEPT_H_INCLUDED
 #define TC_INTERCEPT_H_INCLUDED
 
+#include <string.h>
+
 #include "tc_core.h"
 #include "tc_addr.h"
 #include "tc_event.h"
@@ -145,8 +147,7 @@ void tc_icp_server_log_conns(const tc_icp_server_t *srv);
 typedef int (*tc_icp_packet_pt)(void *ctx, const uint8_t *pkt, size_t caplen);
 
 typedef struct {
-    uint64_t received; /* packets handed to the handler */
-    uint64_t enobufs;  /* the kernel could not queue to our socket */
+    uint64_t enobufs; /* the kernel could not queue to our socket */
     uint64_t recv_errors;
     uint64_t verdict_errors;      /* verdicts the kernel refused */
     uint64_t kernel_dropped;      /* kernel: queue full (from /proc) */
@@ -169,7 +170,8 @@ typedef struct {
     int (*dispatch)(tc_icp_capture_t *cap, unsigned budget);
     /* Releases everything open() acquired.  Safe after a failed open. */
     void (*close)(tc_icp_capture_t *cap);
-    /* Fills out with the backend's counters. */
+    /* Fills out with the backend's counters; only while open (see
+     * tc_icp_capture_stats()). */
     void (*stats)(const tc_icp_capture_t *cap, tc_icp_capture_stats_t *out);
 } tc_icp_capture_ops_t;
 
@@ -179,6 +181,17 @@ struct tc_icp_capture_s {
     void                       *ctx;
     void                       *priv; /* the backend's state */
 };
+
+/* The capture input's counters into out: zeros when there is none, or it
+ * is not open (start-up failed, or shutting down). */
+static inline void
+tc_icp_capture_stats(const tc_icp_cycle_t *c, tc_icp_capture_stats_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (c->capture != NULL && c->capture->priv != NULL) {
+        c->capture->ops->stats(c->capture, out);
+    }
+}
 
 extern const tc_icp_capture_ops_t tc_icp_capture_nfq;
 extern const tc_icp_capture_ops_t tc_icp_capture_pcap;
