@@ -77,6 +77,24 @@ raw_attach_filter(int fd, const uint16_t *ports, size_t nports)
 }
 
 
+/* Points every message at its buffer and control room, once: recvmmsg()
+ * leaves these alone but for msg_controllen (see raw_read). */
+static void
+raw_prepare(raw_priv_t *p)
+{
+    int i;
+
+    for (i = 0; i < RAW_BATCH; i++) {
+        p->iov[i].iov_base = p->bufs[i];
+        p->iov[i].iov_len = RAW_PKT_MAX;
+        p->msgs[i].msg_hdr.msg_iov = &p->iov[i];
+        p->msgs[i].msg_hdr.msg_iovlen = 1;
+        p->msgs[i].msg_hdr.msg_control = p->ctrl[i];
+        p->msgs[i].msg_hdr.msg_controllen = sizeof(p->ctrl[i]);
+    }
+}
+
+
 static int
 raw_open(tc_capture_t *cap, char *err, size_t errlen)
 {
@@ -111,30 +129,18 @@ raw_open(tc_capture_t *cap, char *err, size_t errlen)
         return TC_ERROR;
     }
 
+    raw_prepare(p);
     cap->fd = fd;
     cap->priv = p;
     return TC_OK;
 }
 
 
-static void
-raw_prepare(raw_priv_t *p)
-{
-    int i;
-
-    for (i = 0; i < RAW_BATCH; i++) {
-        p->iov[i].iov_base = p->bufs[i];
-        p->iov[i].iov_len = RAW_PKT_MAX;
-        memset(&p->msgs[i].msg_hdr, 0, sizeof(struct msghdr));
-        p->msgs[i].msg_hdr.msg_iov = &p->iov[i];
-        p->msgs[i].msg_hdr.msg_iovlen = 1;
-        p->msgs[i].msg_hdr.msg_control = p->ctrl[i];
-        p->msgs[i].msg_hdr.msg_controllen = sizeof(p->ctrl[i]);
-    }
-}
-
-
-/* SO_RXQ_OVFL: a running count of drops on this socket. */
+/*
+ * SO_RXQ_OVFL: the socket's drop count when the packet was queued, a
+ * running total (and no control message while it is 0).  The batch's
+ * last packet has the latest, so only it is looked at.
+ */
 static void
 raw_note_drops(tc_capture_t *cap, raw_priv_t *p, struct msghdr *mh)
 {
@@ -158,7 +164,6 @@ raw_read(tc_capture_t *cap, unsigned budget)
     int         n, i, total = 0;
 
     while ((unsigned) total < budget) {
-        raw_prepare(p);
         n = recvmmsg(cap->fd, p->msgs, RAW_BATCH, MSG_DONTWAIT, NULL);
         if (n == -1) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
@@ -166,9 +171,13 @@ raw_read(tc_capture_t *cap, unsigned budget)
             }
             return TC_ERROR;
         }
+        if (n > 0) {
+            raw_note_drops(cap, p, &p->msgs[n - 1].msg_hdr);
+        }
         for (i = 0; i < n; i++) {
-            raw_note_drops(cap, p, &p->msgs[i].msg_hdr);
             cap->handler(cap->data, p->bufs[i], p->msgs[i].msg_len);
+            /* the kernel wrote back what it used (0 without drops) */
+            p->msgs[i].msg_hdr.msg_controllen = sizeof(p->ctrl[i]);
         }
         total += n;
         if (n < RAW_BATCH) {
