@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "tc_bytes.h"
 #include "tc_link.h"
 
 #define SLL_HDR_LEN    16
@@ -17,13 +18,6 @@
 #define SLL2_HDR_LEN   20
 #define SLL2_PROTO_OFF 0
 #define VLAN_TAG_LEN   4
-
-
-static uint16_t
-rd_be16(const uint8_t *p)
-{
-    return (uint16_t) (p[0] << 8 | p[1]);
-}
 
 
 /* IP version (4, 6) of a BSD loopback address family, or 0. */
@@ -88,10 +82,8 @@ after_family(const uint8_t *frame, size_t caplen, bool either_order)
     if (caplen < TC_LINK_NULL_HDR_LEN) {
         return TC_LINK_TRUNCATED;
     }
-    be = (uint32_t) frame[0] << 24 | (uint32_t) frame[1] << 16 |
-         (uint32_t) frame[2] << 8 | frame[3];
-    le = (uint32_t) frame[3] << 24 | (uint32_t) frame[2] << 16 |
-         (uint32_t) frame[1] << 8 | frame[0];
+    be = tc_get_be32(frame);
+    le = __builtin_bswap32(be);
 
     version = af_version(be);
     if (version == 0 && either_order) {
@@ -119,7 +111,7 @@ after_ethertype(const uint8_t *frame, size_t caplen, size_t type_off)
         if (type_off + 2 > caplen) {
             return TC_LINK_TRUNCATED;
         }
-        type = rd_be16(frame + type_off);
+        type = tc_get_be16(frame + type_off);
 
         if (type == TC_ETHERTYPE_IPV4) {
             return check_ip(frame, caplen, type_off + 2, 4);
@@ -180,13 +172,13 @@ tc_link_ip_offset(int dlt, const uint8_t *frame, size_t caplen)
         if (caplen < SLL2_HDR_LEN) {
             return TC_LINK_TRUNCATED;
         }
-        if (is_vlan(rd_be16(frame + SLL2_PROTO_OFF))) {
+        if (is_vlan(tc_get_be16(frame + SLL2_PROTO_OFF))) {
             return after_ethertype(frame, caplen, SLL2_HDR_LEN + 2);
         }
-        if (rd_be16(frame + SLL2_PROTO_OFF) == TC_ETHERTYPE_IPV4) {
+        if (tc_get_be16(frame + SLL2_PROTO_OFF) == TC_ETHERTYPE_IPV4) {
             return check_ip(frame, caplen, SLL2_HDR_LEN, 4);
         }
-        if (rd_be16(frame + SLL2_PROTO_OFF) == TC_ETHERTYPE_IPV6) {
+        if (tc_get_be16(frame + SLL2_PROTO_OFF) == TC_ETHERTYPE_IPV6) {
             return check_ip(frame, caplen, SLL2_HDR_LEN, 6);
         }
         return TC_LINK_NOT_IP;
@@ -224,8 +216,7 @@ tc_link_ether_header(uint8_t *out, const uint8_t *dst, const uint8_t *src,
 
     memcpy(out, dst, TC_ETHER_ADDR_LEN);
     memcpy(out + TC_ETHER_ADDR_LEN, src, TC_ETHER_ADDR_LEN);
-    out[12] = (uint8_t) (type >> 8);
-    out[13] = (uint8_t) (type & 0xff);
+    tc_put_be16(out + 12, type);
     return TC_ETHER_HDR_LEN;
 }
 

@@ -9,7 +9,7 @@
  * byte swapping happens on the per-packet path.  A uint16_t checksum in this
  * module is therefore always "the two bytes as they sit in the header".
  *
- * Every header field is read and written byte by byte (get_be16() and
+ * Every header field is read and written byte by byte (tc_get_be16() and
  * friends), never through a cast to a struct, so unaligned buffers and
  * strict-aliasing rules are not a concern.
  */
@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "tc_bytes.h"
 #include "tc_pkt.h"
 
 #define TC_IPPROTO_TCP 6
@@ -39,10 +40,6 @@
 #define TC_IPV4_CSUM_OFF 10
 #define TC_TCP_CSUM_OFF  16
 
-static inline uint16_t get_be16(const uint8_t *p);
-static inline uint32_t get_be32(const uint8_t *p);
-static inline void     put_be16(uint8_t *p, uint16_t v);
-static inline void     put_be32(uint8_t *p, uint32_t v);
 static inline uint16_t csum_fold16(uint32_t sum);
 static inline uint32_t csum_delta(uint32_t delta, const void *old,
                                   const void *new_, size_t len);
@@ -61,39 +58,6 @@ static uint32_t rewrite_field(uint8_t *field, const uint8_t *nb, size_t len,
 static void     store_csum(uint8_t *p, uint32_t delta);
 static void rewrite_addr(uint8_t *field, tc_addr_t *cur, const tc_addr_t *want,
                          size_t alen, uint32_t *ip_delta, uint32_t *tcp_delta);
-
-
-static inline uint16_t
-get_be16(const uint8_t *p)
-{
-    return (uint16_t) ((unsigned) p[0] << 8 | p[1]);
-}
-
-
-static inline uint32_t
-get_be32(const uint8_t *p)
-{
-    return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 |
-           (uint32_t) p[2] << 8 | p[3];
-}
-
-
-static inline void
-put_be16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t) (v >> 8);
-    p[1] = (uint8_t) v;
-}
-
-
-static inline void
-put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t) (v >> 24);
-    p[1] = (uint8_t) (v >> 16);
-    p[2] = (uint8_t) (v >> 8);
-    p[3] = (uint8_t) v;
-}
 
 
 /*
@@ -251,10 +215,10 @@ tc_tcp_checksum(const tc_addr_t *src, const tc_addr_t *dst, const uint8_t *tcp,
     if (alen == 4) {
         ph[n++] = 0;
         ph[n++] = TC_IPPROTO_TCP;
-        put_be32(ph + n, (uint32_t) tcp_len);
+        tc_put_be32(ph + n, (uint32_t) tcp_len);
         n += 4;
     } else {
-        put_be32(ph + n, (uint32_t) tcp_len);
+        tc_put_be32(ph + n, (uint32_t) tcp_len);
         n += 4;
         ph[n++] = 0;
         ph[n++] = 0;
@@ -340,7 +304,7 @@ parse_ipv4(const uint8_t *buf, size_t caplen, tc_pkt_view_t *out)
         return TC_PKT_EIPHDR;
     }
 
-    tot_len = get_be16(buf + 2);
+    tot_len = tc_get_be16(buf + 2);
     if (tot_len != 0 && tot_len < ihl) {
         return TC_PKT_EIPHDR;
     }
@@ -355,14 +319,14 @@ parse_ipv4(const uint8_t *buf, size_t caplen, tc_pkt_view_t *out)
 
     /* A later fragment has no TCP header; a first one has a TCP header but
      * only part of the segment, so neither can be replayed on its own. */
-    frag = get_be16(buf + 6);
+    frag = tc_get_be16(buf + 6);
     if (frag & (TC_IP_MF | TC_IP_OFFMASK)) {
         return TC_PKT_EFRAG;
     }
 
     out->ip_version = 4;
     out->ttl = buf[8];
-    out->ip_id = get_be16(buf + 4);
+    out->ip_id = tc_get_be16(buf + 4);
     memset(&out->src, 0, sizeof(out->src));
     memset(&out->dst, 0, sizeof(out->dst));
     out->src.family = TC_AF_INET;
@@ -413,7 +377,7 @@ parse_ipv6(const uint8_t *buf, size_t caplen, tc_pkt_view_t *out)
 
     /* Payload length 0: a jumbogram or an IPv6 BIG TCP packet whose
      * hop-by-hop header the kernel already stripped; use caplen. */
-    plen = get_be16(buf + 4);
+    plen = tc_get_be16(buf + 4);
     if (plen == 0) {
         out->ip_len = (caplen > UINT32_MAX) ? UINT32_MAX : (uint32_t) caplen;
         return parse_tcp(buf, caplen, false, out);
@@ -461,12 +425,12 @@ parse_tcp(const uint8_t *buf, size_t caplen, bool len_known, tc_pkt_view_t *out)
 
     out->tcp = tcp;
     out->tcp_hlen = (uint16_t) thlen;
-    out->sport = get_be16(tcp);
-    out->dport = get_be16(tcp + 2);
-    out->seq = get_be32(tcp + 4);
-    out->ack = get_be32(tcp + 8);
+    out->sport = tc_get_be16(tcp);
+    out->dport = tc_get_be16(tcp + 2);
+    out->seq = tc_get_be32(tcp + 4);
+    out->ack = tc_get_be32(tcp + 8);
     out->flags = tcp[13];
-    out->window = get_be16(tcp + 14);
+    out->window = tc_get_be16(tcp + 14);
 
     /* Trailing bytes past ip_len (Ethernet padding) are not payload; bytes
      * missing below ip_len (snaplen) are counted but not present. */
@@ -520,7 +484,7 @@ parse_tcp_options(const uint8_t *opt, size_t len, tc_pkt_view_t *out)
         }
 
         if (kind == TC_TCPOPT_MSS && olen == 4) {
-            out->mss = get_be16(opt + i + 2);
+            out->mss = tc_get_be16(opt + i + 2);
         } else if (kind == TC_TCPOPT_WSCALE && olen == 3) {
             /* RFC 7323 2.3: treat a shift above 14 as 14. */
             out->wscale = (int8_t) tc_min(opt[i + 2], TC_TCP_WSCALE_MAX);
@@ -528,8 +492,8 @@ parse_tcp_options(const uint8_t *opt, size_t len, tc_pkt_view_t *out)
             out->sack_ok = true;
         } else if (kind == TC_TCPOPT_TS && olen == 10) {
             out->has_ts = true;
-            out->ts_val = get_be32(opt + i + 2);
-            out->ts_ecr = get_be32(opt + i + 6);
+            out->ts_val = tc_get_be32(opt + i + 2);
+            out->ts_ecr = tc_get_be32(opt + i + 6);
         }
 
         i += olen;
@@ -588,7 +552,7 @@ build_tcp_options(uint8_t *opt, const tc_seg_t *seg)
     if (seg->mss != 0) {
         opt[n++] = TC_TCPOPT_MSS;
         opt[n++] = 4;
-        put_be16(opt + n, seg->mss);
+        tc_put_be16(opt + n, seg->mss);
         n += 2;
     }
 
@@ -625,10 +589,10 @@ build_ip_header(uint8_t *buf, const tc_seg_t *seg, size_t iphl, size_t tcplen)
     if (iphl == TC_IPV4_HDR_MIN) {
         buf[0] = 0x45; /* version 4, ihl 5: no IP options */
         buf[1] = 0;
-        put_be16(buf + 2, (uint16_t) (iphl + tcplen));
-        put_be16(buf + 4, seg->ip_id);
+        tc_put_be16(buf + 2, (uint16_t) (iphl + tcplen));
+        tc_put_be16(buf + 4, seg->ip_id);
         /* DF: a replayed segment must not be fragmented on the way. */
-        put_be16(buf + 6, TC_IP_DF);
+        tc_put_be16(buf + 6, TC_IP_DF);
         buf[8] = ttl;
         buf[9] = TC_IPPROTO_TCP;
         memcpy(buf + 12, seg->src.addr, 4);
@@ -638,8 +602,8 @@ build_ip_header(uint8_t *buf, const tc_seg_t *seg, size_t iphl, size_t tcplen)
         return;
     }
 
-    put_be32(buf, 0x60000000); /* version 6, class 0, flow 0 */
-    put_be16(buf + 4, (uint16_t) tcplen);
+    tc_put_be32(buf, 0x60000000); /* version 6, class 0, flow 0 */
+    tc_put_be16(buf + 4, (uint16_t) tcplen);
     buf[6] = TC_IPPROTO_TCP;
     buf[7] = ttl;
     memcpy(buf + 8, seg->src.addr, 16);
@@ -685,15 +649,15 @@ tc_pkt_build(uint8_t *buf, size_t cap, const tc_seg_t *seg,
     build_ip_header(buf, seg, iphl, tcplen);
 
     tcp = buf + iphl;
-    put_be16(tcp, seg->sport);
-    put_be16(tcp + 2, seg->dport);
-    put_be32(tcp + 4, seg->seq);
-    put_be32(tcp + 8, seg->ack);
+    tc_put_be16(tcp, seg->sport);
+    tc_put_be16(tcp + 2, seg->dport);
+    tc_put_be32(tcp + 4, seg->seq);
+    tc_put_be32(tcp + 8, seg->ack);
     tcp[12] = (uint8_t) (((TC_TCP_HDR_MIN + optlen) / 4) << 4);
     tcp[13] = seg->flags;
-    put_be16(tcp + 14, seg->window);
-    put_be16(tcp + 16, 0);
-    put_be16(tcp + 18, 0); /* urgent pointer */
+    tc_put_be16(tcp + 14, seg->window);
+    tc_put_be16(tcp + 16, 0);
+    tc_put_be16(tcp + 18, 0); /* urgent pointer */
     memcpy(tcp + TC_TCP_HDR_MIN, opt, optlen);
     if (len > 0) {
         memcpy(tcp + TC_TCP_HDR_MIN + optlen, payload, len);
@@ -797,22 +761,22 @@ tc_pkt_rewrite(uint8_t *pkt, tc_pkt_view_t *v, const tc_pkt_rewrite_t *rw)
     }
 
     if (rw->sport >= 0) {
-        put_be16(nb, (uint16_t) rw->sport);
+        tc_put_be16(nb, (uint16_t) rw->sport);
         tcp_delta = rewrite_field(tcp, nb, 2, tcp_delta);
         v->sport = (uint16_t) rw->sport;
     }
     if (rw->dport >= 0) {
-        put_be16(nb, (uint16_t) rw->dport);
+        tc_put_be16(nb, (uint16_t) rw->dport);
         tcp_delta = rewrite_field(tcp + 2, nb, 2, tcp_delta);
         v->dport = (uint16_t) rw->dport;
     }
     if (rw->set_seq) {
-        put_be32(nb, rw->seq);
+        tc_put_be32(nb, rw->seq);
         tcp_delta = rewrite_field(tcp + 4, nb, 4, tcp_delta);
         v->seq = rw->seq;
     }
     if (rw->set_ack) {
-        put_be32(nb, rw->ack);
+        tc_put_be32(nb, rw->ack);
         tcp_delta = rewrite_field(tcp + 8, nb, 4, tcp_delta);
         v->ack = rw->ack;
     }

@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "tc_bytes.h"
 #include "tc_proto.h"
 
 /* Frame header: magic u32 | version u8 | type u8 | flags u16 | length u32. */
@@ -101,54 +102,6 @@ _Static_assert(TC_PROTO_HDR_LEN + CREP_BODY_MAX <= TC_CHECK_FRAME_MAX,
 _Static_assert(TC_CHECK_RPF_MAX <= 255, "rp_filter count fits a byte");
 
 
-static inline uint16_t
-get_u16(const uint8_t *p)
-{
-    return (uint16_t) ((unsigned) p[0] << 8 | (unsigned) p[1]);
-}
-
-
-static inline uint32_t
-get_u32(const uint8_t *p)
-{
-    return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 |
-           (uint32_t) p[2] << 8 | (uint32_t) p[3];
-}
-
-
-static inline uint64_t
-get_u64(const uint8_t *p)
-{
-    return (uint64_t) get_u32(p) << 32 | (uint64_t) get_u32(p + 4);
-}
-
-
-static inline void
-put_u16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t) (v >> 8);
-    p[1] = (uint8_t) v;
-}
-
-
-static inline void
-put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t) (v >> 24);
-    p[1] = (uint8_t) (v >> 16);
-    p[2] = (uint8_t) (v >> 8);
-    p[3] = (uint8_t) v;
-}
-
-
-static inline void
-put_u64(uint8_t *p, uint64_t v)
-{
-    put_u32(p, (uint32_t) (v >> 32));
-    put_u32(p + 4, (uint32_t) v);
-}
-
-
 static inline bool
 family_ok(uint8_t family)
 {
@@ -171,11 +124,11 @@ put_header(uint8_t *buf, size_t cap, uint8_t type, size_t body_len)
         return 0;
     }
 
-    put_u32(buf + HDR_OFF_MAGIC, TC_PROTO_MAGIC);
+    tc_put_be32(buf + HDR_OFF_MAGIC, TC_PROTO_MAGIC);
     buf[HDR_OFF_VERSION] = TC_PROTO_VERSION;
     buf[HDR_OFF_TYPE] = type;
-    put_u16(buf + HDR_OFF_FLAGS, 0); /* no frame flags defined yet */
-    put_u32(buf + HDR_OFF_LEN, (uint32_t) body_len);
+    tc_put_be16(buf + HDR_OFF_FLAGS, 0); /* no frame flags defined yet */
+    tc_put_be32(buf + HDR_OFF_LEN, (uint32_t) body_len);
 
     return total;
 }
@@ -200,7 +153,7 @@ tc_proto_decode(const uint8_t *buf, size_t len, tc_frame_t *out)
         return TC_PARSE_PARTIAL;
     }
 
-    if (get_u32(buf + HDR_OFF_MAGIC) != TC_PROTO_MAGIC) {
+    if (tc_get_be32(buf + HDR_OFF_MAGIC) != TC_PROTO_MAGIC) {
         return TC_PARSE_INVALID;
     }
 
@@ -209,7 +162,7 @@ tc_proto_decode(const uint8_t *buf, size_t len, tc_frame_t *out)
         return TC_PROTO_EVERSION;
     }
 
-    body_len = get_u32(buf + HDR_OFF_LEN);
+    body_len = tc_get_be32(buf + HDR_OFF_LEN);
     if (body_len > TC_PROTO_MAX_BODY) {
         return TC_PARSE_INVALID;
     }
@@ -219,7 +172,7 @@ tc_proto_decode(const uint8_t *buf, size_t len, tc_frame_t *out)
     }
 
     out->type = buf[HDR_OFF_TYPE];
-    out->flags = get_u16(buf + HDR_OFF_FLAGS);
+    out->flags = tc_get_be16(buf + HDR_OFF_FLAGS);
     out->body_len = body_len;
     out->body = buf + TC_PROTO_HDR_LEN;
 
@@ -243,7 +196,7 @@ tc_proto_decode_hello(const tc_frame_t *f, tc_msg_hello_t *out)
         return TC_ERROR;
     }
 
-    name_len = get_u16(b + HELLO_OFF_NAME_LEN);
+    name_len = tc_get_be16(b + HELLO_OFF_NAME_LEN);
     if (name_len > TC_PROTO_NAME_MAX || f->body_len != HELLO_FIXED + name_len) {
         return TC_ERROR;
     }
@@ -259,7 +212,7 @@ tc_proto_decode_hello(const tc_frame_t *f, tc_msg_hello_t *out)
     }
 
     /* reserved u16 is ignored: a later version may use it */
-    out->caps = get_u32(b + HELLO_OFF_CAPS);
+    out->caps = tc_get_be32(b + HELLO_OFF_CAPS);
     memcpy(out->name, b + HELLO_FIXED, name_len);
     out->name[name_len] = '\0';
 
@@ -285,8 +238,8 @@ tc_proto_decode_reply(const tc_frame_t *f, tc_msg_reply_t *out)
 
     out->family = b[REPLY_OFF_FAMILY];
     out->flags = b[REPLY_OFF_FLAGS];
-    out->hdr_len = get_u16(b + REPLY_OFF_HDR_LEN);
-    out->orig_len = get_u32(b + REPLY_OFF_ORIG_LEN);
+    out->hdr_len = tc_get_be16(b + REPLY_OFF_HDR_LEN);
+    out->orig_len = tc_get_be32(b + REPLY_OFF_ORIG_LEN);
     pkt_len = f->body_len - REPLY_FIXED;
 
     if (!family_ok(out->family) || out->hdr_len < REPLY_MIN_HDR ||
@@ -319,7 +272,7 @@ tc_proto_decode_ping(const tc_frame_t *f, uint64_t *token)
         return TC_ERROR;
     }
 
-    *token = get_u64(f->body);
+    *token = tc_get_be64(f->body);
     return TC_OK;
 }
 
@@ -336,7 +289,7 @@ tc_proto_decode_check(const tc_frame_t *f, uint32_t *token)
         return TC_ERROR;
     }
 
-    *token = get_u32(f->body);
+    *token = tc_get_be32(f->body);
     return TC_OK;
 }
 
@@ -367,7 +320,7 @@ crep_item(tc_msg_check_reply_t *out, uint8_t tag, const uint8_t *v, size_t len)
         if (len != ITEM_NUM_LEN) {
             return TC_ERROR;
         }
-        tc_check_set(out, (tc_check_num_e) (tag - 1), get_u64(v));
+        tc_check_set(out, (tc_check_num_e) (tag - 1), tc_get_be64(v));
         return TC_OK;
     }
 
@@ -410,7 +363,7 @@ tc_proto_decode_check_reply(const tc_frame_t *f, tc_msg_check_reply_t *out)
     if (f->type != TC_MSG_CHECK_REPLY || f->body_len < CREP_FIXED) {
         return TC_ERROR;
     }
-    out->token = get_u32(b);
+    out->token = tc_get_be32(b);
 
     for (off = CREP_FIXED; off < f->body_len; off += ITEM_HDR + len) {
         if (f->body_len - off < ITEM_HDR) {
@@ -443,7 +396,7 @@ tc_proto_route_count(const tc_frame_t *f)
         return TC_ERROR;
     }
 
-    count = get_u16(f->body + ROUTE_OFF_COUNT);
+    count = tc_get_be16(f->body + ROUTE_OFF_COUNT);
     if (count == 0 ||
         f->body_len != ROUTE_FIXED + (uint32_t) count * TC_PROTO_ROUTE_ENTRY) {
         return TC_ERROR;
@@ -477,7 +430,7 @@ tc_proto_route_at(const tc_frame_t *f, int i, tc_msg_route_t *out)
     memset(out, 0, sizeof(*out));
     out->op = e[ENTRY_OFF_OP];
     out->addr.family = e[ENTRY_OFF_FAMILY];
-    out->port = get_u16(e + ENTRY_OFF_PORT);
+    out->port = tc_get_be16(e + ENTRY_OFF_PORT);
 
     if ((out->op != TC_ROUTE_ADD && out->op != TC_ROUTE_DEL) ||
         !family_ok(out->addr.family)) {
@@ -516,9 +469,9 @@ tc_proto_encode_hello(uint8_t *buf, size_t cap, const tc_msg_hello_t *m)
     b = buf + TC_PROTO_HDR_LEN;
     b[HELLO_OFF_VERSION] = m->version;
     b[HELLO_OFF_ROLE] = m->role;
-    put_u16(b + HELLO_OFF_RESERVED, 0);
-    put_u32(b + HELLO_OFF_CAPS, m->caps);
-    put_u16(b + HELLO_OFF_NAME_LEN, (uint16_t) name_len);
+    tc_put_be16(b + HELLO_OFF_RESERVED, 0);
+    tc_put_be32(b + HELLO_OFF_CAPS, m->caps);
+    tc_put_be16(b + HELLO_OFF_NAME_LEN, (uint16_t) name_len);
     memcpy(b + HELLO_FIXED, m->name, name_len);
 
     return total;
@@ -533,7 +486,7 @@ put_route_entry(uint8_t *e, const tc_msg_route_t *r)
 
     e[ENTRY_OFF_OP] = r->op;
     e[ENTRY_OFF_FAMILY] = r->addr.family;
-    put_u16(e + ENTRY_OFF_PORT, r->port);
+    tc_put_be16(e + ENTRY_OFF_PORT, r->port);
     memset(e + ENTRY_OFF_ADDR, 0, ENTRY_ADDR_LEN);
     memcpy(e + ENTRY_OFF_ADDR, r->addr.addr, alen);
 }
@@ -570,8 +523,8 @@ tc_proto_encode_route(uint8_t *buf, size_t cap, const tc_msg_route_t *routes,
     }
 
     b = buf + TC_PROTO_HDR_LEN;
-    put_u16(b + ROUTE_OFF_COUNT, (uint16_t) n);
-    put_u16(b + ROUTE_OFF_RESERVED, 0);
+    tc_put_be16(b + ROUTE_OFF_COUNT, (uint16_t) n);
+    tc_put_be16(b + ROUTE_OFF_RESERVED, 0);
 
     for (i = 0; i < n; i++) {
         put_route_entry(b + ROUTE_FIXED + i * TC_PROTO_ROUTE_ENTRY, &routes[i]);
@@ -614,8 +567,8 @@ tc_proto_encode_reply(uint8_t *buf, size_t cap, uint8_t family, uint8_t flags,
     b = buf + TC_PROTO_HDR_LEN;
     b[REPLY_OFF_FAMILY] = family;
     b[REPLY_OFF_FLAGS] = flags;
-    put_u16(b + REPLY_OFF_HDR_LEN, (uint16_t) hdr_len);
-    put_u32(b + REPLY_OFF_ORIG_LEN, orig_len);
+    tc_put_be16(b + REPLY_OFF_HDR_LEN, (uint16_t) hdr_len);
+    tc_put_be32(b + REPLY_OFF_ORIG_LEN, orig_len);
     memcpy(b + REPLY_FIXED, pkt, pkt_len);
 
     return total;
@@ -641,7 +594,7 @@ tc_proto_encode_ping(uint8_t *buf, size_t cap, uint8_t type, uint64_t token)
         return 0;
     }
 
-    put_u64(buf + TC_PROTO_HDR_LEN, token);
+    tc_put_be64(buf + TC_PROTO_HDR_LEN, token);
     return total;
 }
 
@@ -660,8 +613,8 @@ tc_proto_encode_check(uint8_t *buf, size_t cap, uint32_t token)
         return 0;
     }
 
-    put_u32(buf + TC_PROTO_HDR_LEN, token);
-    put_u32(buf + TC_PROTO_HDR_LEN + 4, 0);
+    tc_put_be32(buf + TC_PROTO_HDR_LEN, token);
+    tc_put_be32(buf + TC_PROTO_HDR_LEN + 4, 0);
     return total;
 }
 
@@ -725,11 +678,11 @@ tc_proto_encode_check_reply(uint8_t *buf, size_t cap,
     if (!crep_valid(m)) {
         return 0;
     }
-    put_u32(body, m->token);
+    tc_put_be32(body, m->token);
 
     for (i = 0; i < TC_CHECK_N_MAX; i++) {
         if (m->has & (1u << i)) {
-            put_u64(v, m->num[i]);
+            tc_put_be64(v, m->num[i]);
             put_item(body, &off, (uint8_t) (i + 1), 0, v, sizeof(v));
         }
     }
