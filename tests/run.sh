@@ -51,55 +51,46 @@ count_replay() {
     done
 }
 
+# count_scripts TAG DIR TIMEOUT_S: runs each DIR/t_*.sh, which prints
+# "ok N - name" / "not ok N - name" lines (kselftest style) and exits 4
+# when skipped; a failing script's last lines are shown.
+count_scripts() {
+    for t in "$2"/t_*.sh; do
+        [ -f "$t" ] || continue
+        name=$(basename "$t" .sh)
+        out=$log_dir/$name.log
+        timeout -k 10 "$3" sh "$t" > "$out" 2>&1
+        rc=$?
+        if [ $rc = 4 ]; then
+            skipped=$((skipped + 1))
+            echo "$1 $name: skipped ($(grep -m1 -i skip "$out"))"
+            continue
+        fi
+        p=$(grep -c '^ok ' "$out")
+        f=$(grep -c '^not ok ' "$out")
+        if [ $rc -ne 0 ] && [ "$f" = 0 ]; then f=1; fi
+        passed=$((passed + p)); failed=$((failed + f))
+        grep -E '^(ok|not ok) ' "$out" | sed "s/^/$1 $name: /"
+        if [ "$f" != 0 ]; then
+            echo "$1 $name: exit $rc; last lines of $out:"
+            tail -n 30 "$out" | sed 's/^/    /'
+        fi
+    done
+}
+
+# tests/e2e: network namespaces, so root only.
 count_e2e() {
     if [ "$(id -u)" != 0 ]; then
         echo "e2e   skipped: needs root (network namespaces)"
         skipped=$((skipped + 1))
         return
     fi
-    for t in tests/e2e/t_*.sh; do
-        [ -f "$t" ] || continue
-        name=$(basename "$t" .sh)
-        out=$log_dir/$name.log
-        timeout -k 10 600 sh "$t" > "$out" 2>&1
-        rc=$?
-        p=$(grep -c '^ok ' "$out")
-        f=$(grep -c '^not ok ' "$out")
-        if [ $rc = 4 ]; then
-            skipped=$((skipped + 1))
-            echo "e2e   $name: skipped ($(grep -m1 -i skip "$out"))"
-            continue
-        fi
-        if [ $rc -ne 0 ] && [ "$f" = 0 ]; then f=1; fi
-        passed=$((passed + p)); failed=$((failed + f))
-        grep -E '^(ok|not ok) ' "$out" | sed "s/^/e2e   $name: /"
-        if [ "$f" != 0 ]; then
-            echo "e2e   $name: exit $rc; last lines of $out:"
-            tail -n 30 "$out" | sed 's/^/    /'
-        fi
-    done
+    count_scripts "e2e  " tests/e2e 600
 }
 
-# tests/conf/t_*.sh: no root, no network: systemd units, man pages
-# against --help.  Same "ok N"/"not ok N" lines and exit 4 for skipped.
+# tests/conf: no root, no network: systemd units, man pages against --help.
 count_conf() {
-    for t in tests/conf/t_*.sh; do
-        [ -f "$t" ] || continue
-        name=$(basename "$t" .sh)
-        out=$log_dir/$name.log
-        timeout -k 10 120 sh "$t" > "$out" 2>&1
-        rc=$?
-        if [ $rc = 4 ]; then
-            skipped=$((skipped + 1))
-            echo "conf  $name: skipped ($(grep -m1 -i skip "$out"))"
-            continue
-        fi
-        p=$(grep -c '^ok ' "$out")
-        f=$(grep -c '^not ok ' "$out")
-        if [ $rc -ne 0 ] && [ "$f" = 0 ]; then f=1; fi
-        passed=$((passed + p)); failed=$((failed + f))
-        grep -E '^(ok|not ok) ' "$out" | sed "s/^/conf  $name: /"
-    done
+    count_scripts "conf " tests/conf 120
 }
 
 # The layout rule of shared/STYLE.md: clang-format with the repo's
