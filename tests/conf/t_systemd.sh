@@ -7,24 +7,13 @@
 # Skipped (exit 4) without systemd-analyze.  kselftest-style output.
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-LC_ALL=C
-export LC_ALL
-n=0
-failed=0
+# the e2e helpers: ok, not_ok, t_skip, t_done, e2e_require_daemons (nothing
+# else of them runs here: no namespace, no root)
+. "$TOP/tests/e2e/lib.sh"
 
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-
-if ! command -v systemd-analyze > /dev/null 2>&1; then
-    echo "SKIP: systemd-analyze not installed (sh auto/deps installs systemd)"
-    exit 4
-fi
-for d in tcpcopy intercept; do
-    if [ ! -x "$TOP/objs/$d" ]; then
-        echo "SKIP: objs/$d not built"
-        exit 4
-    fi
-done
+command -v systemd-analyze > /dev/null 2>&1 ||
+    t_skip "systemd-analyze not installed (sh auto/deps installs systemd)"
+e2e_require_daemons
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/t_systemd.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT INT TERM
@@ -92,5 +81,4 @@ else
     not_ok "make install DESTDIR=... failed: $(tail -n 3 "$T/install.log")"
 fi
 
-echo "1..$n"
-[ "$failed" = 0 ]
+t_done
