@@ -674,16 +674,19 @@ tc_pkt_build(uint8_t *buf, size_t cap, const tc_seg_t *seg,
  * Replaces one address (alen bytes at field, same family as want) and
  * accumulates the checksum deltas: the IPv4 header checksum covers the
  * address (ip_delta non-NULL), the TCP checksum covers it through the
- * pseudo header.
+ * pseudo header.  Both see the same bytes change, so the RFC 1624 term is
+ * summed once and added to both.
  */
 static void
 rewrite_addr(uint8_t *field, tc_addr_t *cur, const tc_addr_t *want, size_t alen,
              uint32_t *ip_delta, uint32_t *tcp_delta)
 {
+    uint32_t d = csum_delta(0, field, want->addr, alen);
+
     if (ip_delta != NULL) {
-        *ip_delta = csum_delta(*ip_delta, field, want->addr, alen);
+        *ip_delta += d;
     }
-    *tcp_delta = csum_delta(*tcp_delta, field, want->addr, alen);
+    *tcp_delta += d;
 
     memcpy(field, want->addr, alen);
     /* memmove: want may be the view's own address (rw->src = &v->src). */
