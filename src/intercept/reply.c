@@ -34,50 +34,55 @@ tc_icp_on_pass_list(const tc_icp_conf_t *conf, const tc_addr_t *a)
 }
 
 
-/* Queues the header (and payload, if the owner asked for it and the
- * capture has it) of parsed reply v for connection owner. */
-static void
-tc_icp_deliver(tc_icp_cycle_t *c, uint32_t owner, const tc_pkt_view_t *v)
+/* A frame body holds 8 bytes of REPLY fields, then the packet. */
+#define TC_ICP_OUT_MAX ((size_t) TC_PROTO_MAX_BODY - 8)
+
+_Static_assert(TC_ICP_OUT_MAX <= TC_ICP_NAT_BUF,
+               "-D's copy must hold every byte a REPLY can carry");
+
+
+/* How many bytes of parsed reply v leave for owner: its headers, and its
+ * captured payload too if owner asked for payloads.  A reply without an
+ * owner yet is held as headers only. */
+static size_t
+tc_icp_out_len(tc_icp_cycle_t *c, uint32_t owner, const tc_pkt_view_t *v)
 {
-    size_t hdr_len, pkt_len;
+    size_t hdr_len = (size_t) v->ip_hlen + v->tcp_hlen;
 
-    hdr_len = (size_t) v->ip_hlen + v->tcp_hlen;
-    pkt_len = hdr_len;
-
-    if (v->payload_caplen > 0 &&
-        tc_icp_server_wants_payload(c->server, owner)) {
-        pkt_len += v->payload_caplen;
-        /* A frame body holds 8 bytes of REPLY fields, then the packet. */
-        pkt_len = tc_min(pkt_len, (size_t) TC_PROTO_MAX_BODY - 8);
+    if (owner == TC_ROUTER_NO_OWNER || v->payload_caplen == 0 ||
+        !tc_icp_server_wants_payload(c->server, owner)) {
+        return hdr_len;
     }
 
-    (void) tc_icp_server_reply(c->server, owner, v->dst.family, v->ip, hdr_len,
-                               pkt_len, v->ip_len);
+    return tc_min(hdr_len + v->payload_caplen, TC_ICP_OUT_MAX);
 }
 
 
-/* -D: when v's source is a container's inner address, v is moved onto a
- * writable copy of the reply whose source now says the outer address
- * tcpcopy knows.  The queued packet itself (and its verdict) is left as
- * the kernel gave it. */
+/* -D: when v's source is a container's inner address, the len bytes of the
+ * reply that leave are copied to nat_buf, v is moved onto the copy (same
+ * offsets, no second parse) and its source there put back to the outer
+ * address tcpcopy knows.  The queued packet itself (and its verdict) is
+ * left as the kernel gave it. */
 static void
-tc_icp_nat(tc_icp_cycle_t *c, const uint8_t *pkt, size_t caplen,
-           tc_pkt_view_t *v)
+tc_icp_nat(tc_icp_cycle_t *c, tc_pkt_view_t *v, size_t len)
 {
     const tc_icp_conf_t *conf = c->conf;
+    uint8_t             *buf = c->nat_buf;
     tc_pkt_view_t        copy;
-    size_t               len;
 
-    if (conf->nnat == 0 || c->nat_buf == NULL ||
+    if (conf->nnat == 0 || buf == NULL ||
         tc_icp_nat_find(conf->nat, conf->nnat, &v->src, v->sport) == NULL) {
         return;
     }
 
-    /* a longer reply keeps its headers; only payload past this is cut */
-    len = tc_min(caplen, (size_t) TC_ICP_NAT_BUF);
-    memcpy(c->nat_buf, pkt, len);
-    if (tc_pkt_parse(c->nat_buf, len, &copy) == TC_PKT_OK &&
-        tc_icp_nat_apply(conf->nat, conf->nnat, c->nat_buf, &copy) == TC_OK) {
+    memcpy(buf, v->ip, len);
+    copy = *v;
+    copy.ip = buf;
+    copy.tcp = buf + (v->tcp - v->ip);
+    copy.payload = buf + (v->payload - v->ip);
+    copy.payload_caplen = (uint32_t) (len - (size_t) (v->payload - v->ip));
+
+    if (tc_icp_nat_apply(conf->nat, conf->nnat, buf, &copy) == TC_OK) {
         *v = copy;
         c->ledger.nat_rewritten++;
     }
@@ -90,6 +95,7 @@ tc_icp_packet(void *ctx, const uint8_t *pkt, size_t caplen)
     tc_icp_cycle_t *c = ctx;
     tc_pkt_view_t   v;
     tc_endpoint_t   client;
+    size_t          len, hdr_len;
     uint32_t        owner;
     bool            pass;
     int             rc;
@@ -111,21 +117,25 @@ tc_icp_packet(void *ctx, const uint8_t *pkt, size_t caplen)
     }
 
     c->ledger.tcp++;
-    tc_icp_nat(c, pkt, caplen, &v);
 
-    /* The reply goes to the client: the key is its destination. */
+    /* The reply goes to the client: the key is its destination (which -D
+     * leaves alone). */
     client.ip = v.dst;
     client.port = v.dport;
     pass = tc_icp_on_pass_list(c->conf, &v.dst);
-
     owner = tc_router_lookup(c->router, &client);
+
+    len = tc_icp_out_len(c, owner, &v);
+    tc_icp_nat(c, &v, len);
+    hdr_len = (size_t) v.ip_hlen + v.tcp_hlen;
+
     if (owner != TC_ROUTER_NO_OWNER) {
-        tc_icp_deliver(c, owner, &v);
+        (void) tc_icp_server_reply(c->server, owner, v.dst.family, v.ip,
+                                   hdr_len, len, v.ip_len);
 
     } else if (!pass) {
         /* Its ROUTE may still be on the way: keep the header for it. */
-        if (tc_router_hold(c->router, &client, v.dst.family, v.ip,
-                           (size_t) v.ip_hlen + v.tcp_hlen,
+        if (tc_router_hold(c->router, &client, v.dst.family, v.ip, hdr_len,
                            v.ip_len) == TC_OK) {
             tc_icp_hold_timer_arm(c);
         }
