@@ -56,7 +56,6 @@ struct replay_flow_s {
     uint16_t        transfer;
     uint16_t        ncopies;
     uint16_t        nlive; /* sessions not yet freed */
-    bool            busy;  /* being dispatched: do not free yet */
     uint16_t        nheld;
     tc_msec_t       held_since;
     held_pkt_t     *held;
@@ -209,9 +208,7 @@ lru_touch(tc_replay_t *r, tc_rsess_t *rs)
 
 /* ---- sessions and flows ---- */
 
-static void flow_destroy(tc_replay_t *r, replay_flow_t *f);
-
-
+/* Frees one session; its flow stays (see flow_release). */
 static void
 session_free(tc_replay_t *r, tc_rsess_t *rs)
 {
@@ -227,19 +224,24 @@ session_free(tc_replay_t *r, tc_rsess_t *rs)
     f->nlive--;
     tc_sess_free(&rs->sess);
     free(rs);
-
-    if (f->nlive == 0 && !f->busy) {
-        flow_destroy(r, f);
-    }
 }
 
 
-/* Frees a flow; a new connection that waited for it starts now. */
+/*
+ * Frees f once its last session is gone; a new connection that waited for
+ * it starts now.  Called after a session call, never from inside a loop
+ * over f's copies: replaying the held packets may start a flow of the same
+ * client.
+ */
 static void
-flow_destroy(tc_replay_t *r, replay_flow_t *f)
+flow_release(tc_replay_t *r, replay_flow_t *f)
 {
     held_pkt_t *held = f->held;
     uint16_t    i, nheld = f->nheld;
+
+    if (f->nlive > 0) {
+        return;
+    }
 
     tc_table_remove(&r->flows, &f->node);
     free(f);
@@ -268,9 +270,10 @@ replay_arm(tc_replay_t *r, tc_rsess_t *rs, tc_msec_t when)
 }
 
 
-/* Sends what a session call produced, then arms its timer or frees it. */
+/* Sends what a session call produced, then arms its timer or frees it
+ * (not its flow). */
 static void
-replay_output(tc_replay_t *r, tc_rsess_t *rs)
+session_output(tc_replay_t *r, tc_rsess_t *rs)
 {
     tc_sess_out_t *out = &r->out;
     unsigned       i, rounds = 0;
@@ -300,6 +303,17 @@ replay_output(tc_replay_t *r, tc_rsess_t *rs)
     } else {
         tc_timer_del(r->loop, &rs->timer);
     }
+}
+
+
+/* session_output() for a call on one session, then flow_release(). */
+static void
+replay_output(tc_replay_t *r, tc_rsess_t *rs)
+{
+    replay_flow_t *f = rs->flow;
+
+    session_output(r, rs);
+    flow_release(r, f);
 }
 
 
@@ -508,7 +522,7 @@ replay_start_copy(tc_replay_t *r, replay_flow_t *f, unsigned k,
     if (r->ctl != NULL) {
         tc_ctl_route(r->ctl, TC_ROUTE_ADD, &ep);
     }
-    replay_output(r, rs);
+    session_output(r, rs);
 }
 
 
@@ -536,17 +550,12 @@ replay_start_flow(tc_replay_t *r, const tc_endpoint_t *client, int transfer,
     f->r = r;
     f->transfer = (uint16_t) transfer;
     f->ncopies = (uint16_t) n;
-    f->busy = true;
     tc_table_insert(&r->flows, &f->node);
 
     for (k = 0; k < n; k++) {
         replay_start_copy(r, f, k, v);
     }
-
-    f->busy = false;
-    if (f->nlive == 0) {
-        flow_destroy(r, f);
-    }
+    flow_release(r, f); /* if no copy could start */
 }
 
 
@@ -595,24 +604,33 @@ flow_is_new_connection(const replay_flow_t *f, const tc_pkt_view_t *v)
 }
 
 
-/* Ends every session of f now for reason; their outputs are sent. */
+/*
+ * Feeds client packet v to every session of f, or with v NULL ends each of
+ * them now for reason; sends what they produce.  f is freed once no session
+ * is left (always after an end): held packets of a new connection replay
+ * then.
+ */
 static void
-flow_abort(tc_replay_t *r, replay_flow_t *f, int reason)
+flow_feed(tc_replay_t *r, replay_flow_t *f, const tc_pkt_view_t *v, int reason)
 {
+    tc_msec_t   now = tc_time_now();
     unsigned    k;
     tc_rsess_t *rs;
 
-    f->busy = true;
     for (k = 0; k < f->ncopies; k++) {
         rs = f->copies[k];
         if (rs == NULL) {
             continue;
         }
-        tc_sess_abort(&rs->sess, &r->conf, reason, tc_time_now(), &r->out);
-        replay_output(r, rs); /* frees it */
+        if (v != NULL) {
+            tc_sess_client(&rs->sess, &r->conf, v, now, &r->out);
+            lru_touch(r, rs);
+        } else {
+            tc_sess_abort(&rs->sess, &r->conf, reason, now, &r->out);
+        }
+        session_output(r, rs);
     }
-    f->busy = false;
-    flow_destroy(r, f); /* held packets of a new connection replay now */
+    flow_release(r, f);
 }
 
 
@@ -645,31 +663,8 @@ flow_port_reuse(tc_replay_t *r, replay_flow_t *f, const uint8_t *pkt,
         return true;
     }
 
-    flow_abort(r, f, TC_END_PORT_REUSE);
+    flow_feed(r, f, NULL, TC_END_PORT_REUSE);
     return false; /* the caller replays pkt as a new connection */
-}
-
-
-static void
-flow_dispatch(tc_replay_t *r, replay_flow_t *f, const tc_pkt_view_t *v)
-{
-    unsigned    k;
-    tc_rsess_t *rs;
-
-    f->busy = true;
-    for (k = 0; k < f->ncopies; k++) {
-        rs = f->copies[k];
-        if (rs == NULL) {
-            continue;
-        }
-        tc_sess_client(&rs->sess, &r->conf, v, tc_time_now(), &r->out);
-        lru_touch(r, rs);
-        replay_output(r, rs);
-    }
-    f->busy = false;
-    if (f->nlive == 0) {
-        flow_destroy(r, f);
-    }
 }
 
 
@@ -720,7 +715,7 @@ replay_packet(tc_replay_t *r, const uint8_t *pkt, size_t caplen)
         replay_start_flow(r, &client, transfer, &v);
         return;
     }
-    flow_dispatch(r, f, &v);
+    flow_feed(r, f, &v, 0);
 }
 
 
@@ -803,7 +798,7 @@ tc_replay_shutdown(tc_replay_t *r)
         while (f->nheld > 0) { /* a held new connection never starts */
             free(f->held[--f->nheld].data);
         }
-        flow_abort(r, f, TC_END_SHUTDOWN);
+        flow_feed(r, f, NULL, TC_END_SHUTDOWN);
     }
 }
 
