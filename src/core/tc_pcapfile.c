@@ -196,6 +196,49 @@ block_err(const tc_pcapfile_t *pf, char *err, size_t errlen, const char *fmt,
 }
 
 
+/* Snapshot lengths of 0 (no limit) or past any sane frame mean the max:
+ * a writer's quirk, not a limit (the largest one libpcap writes). */
+static uint32_t
+effective_snaplen(uint32_t snaplen)
+{
+    if (snaplen == 0 || snaplen > TC_PCAPFILE_CAPLEN_MAX) {
+        return TC_PCAPFILE_CAPLEN_MAX;
+    }
+    return snaplen;
+}
+
+
+/* A record longer than its snapshot length allows: counted, said (for the
+ * first few) and skipped.  Returns TC_DECLINED. */
+static int
+skip_over_snaplen(tc_pcapfile_t *pf, size_t caplen, uint32_t snaplen)
+{
+    pf->stats.over_snaplen++;
+    warn_skip(pf,
+              "record %" PRIu64 ": captured length %zu exceeds the snapshot "
+              "length %" PRIu32 ", skipped",
+              pf->recno, caplen, snaplen);
+    return TC_DECLINED;
+}
+
+
+/* Hands out the packet record just read (both formats).  Returns TC_OK. */
+static int
+emit_record(tc_pcapfile_t *pf, tc_pcapfile_rec_t *rec, uint64_t ts_ns, int dlt,
+            const uint8_t *data, size_t caplen, size_t wirelen)
+{
+    rec->recno = pf->recno;
+    rec->ts_ns = ts_ns;
+    rec->dlt = dlt;
+    rec->data = data;
+    rec->caplen = caplen;
+    rec->wirelen = wirelen;
+    pf->last_ts_ns = ts_ns;
+    pf->stats.records++;
+    return TC_OK;
+}
+
+
 /* ---- classic pcap ---- */
 
 
@@ -224,12 +267,7 @@ pcap_open(tc_pcapfile_t *pf, char *err, size_t errlen)
         return TC_ERROR;
     }
 
-    /* A snaplen of 0 or beyond any sane frame is a writer's quirk, not a
-     * limit: use the largest one libpcap writes. */
-    pf->snaplen = ld32(pf, pf->buf + 16);
-    if (pf->snaplen == 0 || pf->snaplen > TC_PCAPFILE_CAPLEN_MAX) {
-        pf->snaplen = TC_PCAPFILE_CAPLEN_MAX;
-    }
+    pf->snaplen = effective_snaplen(ld32(pf, pf->buf + 16));
 
     /* the upper bits carry FCS information, not the link type */
     pf->dlt = (int) (ld32(pf, pf->buf + 20) & 0xffff);
@@ -264,67 +302,51 @@ pcap_truncated(tc_pcapfile_t *pf, const char *part)
 }
 
 
+/* The record at pf->pos (not at the end of the file): TC_OK, TC_DECLINED
+ * for a record skipped, TC_DONE for a cut tail, or TC_ERROR. */
 static int
 pcap_next(tc_pcapfile_t *pf, tc_pcapfile_rec_t *rec, char *err, size_t errlen)
 {
     const uint8_t *h;
     uint32_t       sec, frac, caplen, wirelen;
+    uint64_t       ts_ns;
 
-    for (;;) {
-        if (pf->pos == pf->len) {
-            pf->done = true;
-            return TC_DONE;
-        }
+    pf->recno++;
+    if (pf->len - pf->pos < PCAP_REC_HDR_LEN) {
+        return pcap_truncated(pf, "record header");
+    }
 
-        pf->recno++;
-        if (pf->len - pf->pos < PCAP_REC_HDR_LEN) {
-            return pcap_truncated(pf, "record header");
-        }
+    h = pf->buf + pf->pos;
+    sec = ld32(pf, h);
+    frac = ld32(pf, h + 4);
+    caplen = ld32(pf, h + 8);
+    wirelen = ld32(pf, h + 12);
 
-        h = pf->buf + pf->pos;
-        sec = ld32(pf, h);
-        frac = ld32(pf, h + 4);
-        caplen = ld32(pf, h + 8);
-        wirelen = ld32(pf, h + 12);
+    if (caplen > TC_PCAPFILE_CAPLEN_MAX) {
+        set_err(err, errlen,
+                "%s: record %" PRIu64 " at offset %zu: captured length "
+                "%" PRIu32 " is beyond any snapshot length (garbled "
+                "file)",
+                pf->name, pf->recno, pf->pos, caplen);
+        pf->recno--; /* a second call reports the same record */
+        return TC_ERROR;
+    }
+    if (pf->len - pf->pos - PCAP_REC_HDR_LEN < caplen) {
+        return pcap_truncated(pf, "packet data");
+    }
+    pf->pos += PCAP_REC_HDR_LEN + caplen;
 
-        if (caplen > TC_PCAPFILE_CAPLEN_MAX) {
-            set_err(err, errlen,
-                    "%s: record %" PRIu64 " at offset %zu: captured length "
-                    "%" PRIu32 " is beyond any snapshot length (garbled "
-                    "file)",
-                    pf->name, pf->recno, pf->pos, caplen);
-            pf->recno--; /* a second call reports the same record */
-            return TC_ERROR;
-        }
-        if (pf->len - pf->pos - PCAP_REC_HDR_LEN < caplen) {
-            return pcap_truncated(pf, "packet data");
-        }
-        pf->pos += PCAP_REC_HDR_LEN + caplen;
+    if (caplen > pf->snaplen) {
+        return skip_over_snaplen(pf, caplen, pf->snaplen);
+    }
 
-        if (caplen > pf->snaplen) {
-            pf->stats.over_snaplen++;
-            warn_skip(pf,
-                      "record %" PRIu64 ": captured length %" PRIu32
-                      " exceeds the snapshot length %" PRIu32 ", skipped",
-                      pf->recno, caplen, pf->snaplen);
-            continue;
-        }
-
-        /* u32 seconds * 1e9 plus u32 fractions * 1000 stays far below
-         * 2^64, whatever the fraction field holds */
-        rec->ts_ns =
-            (uint64_t) sec * 1000000000u + (pf->format == TC_PCAPFILE_PCAP_NS
+    /* u32 seconds * 1e9 plus u32 fractions * 1000 stays far below 2^64,
+     * whatever the fraction field holds */
+    ts_ns = (uint64_t) sec * 1000000000u + (pf->format == TC_PCAPFILE_PCAP_NS
                                                 ? (uint64_t) frac
                                                 : (uint64_t) frac * 1000u);
-        rec->recno = pf->recno;
-        rec->dlt = pf->dlt;
-        rec->data = h + PCAP_REC_HDR_LEN;
-        rec->caplen = caplen;
-        rec->wirelen = wirelen;
-        pf->last_ts_ns = rec->ts_ns;
-        pf->stats.records++;
-        return TC_OK;
-    }
+    return emit_record(pf, rec, ts_ns, pf->dlt, h + PCAP_REC_HDR_LEN, caplen,
+                       wirelen);
 }
 
 /* ---- pcapng ---- */
@@ -355,17 +377,6 @@ shb_byte_order(tc_pcapfile_t *pf, const uint8_t *p)
         return TC_ERROR;
     }
     return TC_OK;
-}
-
-
-/* Snapshot lengths of 0 (no limit) or past any sane frame mean the max. */
-static uint32_t
-effective_snaplen(uint32_t snaplen)
-{
-    if (snaplen == 0 || snaplen > TC_PCAPFILE_CAPLEN_MAX) {
-        return TC_PCAPFILE_CAPLEN_MAX;
-    }
-    return snaplen;
 }
 
 
@@ -562,24 +573,13 @@ pcapng_packet(tc_pcapfile_t *pf, uint32_t type, const uint8_t *body, size_t len,
         /* the block holds min(wire length, snaplen) bytes, padded */
         caplen = tc_min(caplen, ifc->snaplen);
     } else if (caplen > ifc->snaplen) {
-        pf->stats.over_snaplen++;
-        warn_skip(pf,
-                  "record %" PRIu64 ": captured length %zu exceeds "
-                  "the snapshot length %" PRIu32 ", skipped",
-                  pf->recno, caplen, ifc->snaplen);
-        return TC_DECLINED;
+        return skip_over_snaplen(pf, caplen, ifc->snaplen);
     }
 
     /* a Simple Packet Block has no time: it happened with the last one */
-    rec->ts_ns = (type == PCAPNG_SPB) ? pf->last_ts_ns : ts_to_ns(ifc, ts);
-    rec->recno = pf->recno;
-    rec->dlt = ifc->dlt;
-    rec->data = body + hdr;
-    rec->caplen = caplen;
-    rec->wirelen = wirelen;
-    pf->last_ts_ns = rec->ts_ns;
-    pf->stats.records++;
-    return TC_OK;
+    return emit_record(pf, rec,
+                       type == PCAPNG_SPB ? pf->last_ts_ns : ts_to_ns(ifc, ts),
+                       ifc->dlt, body + hdr, caplen, wirelen);
 }
 
 
@@ -636,65 +636,59 @@ pcapng_block_len(tc_pcapfile_t *pf, char *err, size_t errlen)
 }
 
 
+/* The block at pf->pos (not at the end of the file): TC_OK for a packet
+ * record, TC_DECLINED for any other block or a packet skipped, TC_DONE for
+ * a cut tail, or TC_ERROR (pos stays: a second call says the same). */
 static int
 pcapng_next(tc_pcapfile_t *pf, tc_pcapfile_rec_t *rec, char *err, size_t errlen)
 {
     const uint8_t *body;
     uint32_t       type;
     int64_t        btl;
-    size_t         at;
     char           what[96];
     int            rc;
 
-    for (;;) {
-        if (pf->pos == pf->len) {
-            pf->done = true;
-            return TC_DONE;
-        }
-
-        btl = pcapng_block_len(pf, err, errlen);
-        if (btl == TC_ERROR) {
-            return TC_ERROR;
-        }
-        if (btl == 0) {
-            snprintf(what, sizeof(what),
-                     "block %" PRIu64 " (after record %" PRIu64 ")",
-                     pf->blockno + 1, pf->recno);
-            return file_truncated(pf, what);
-        }
-
-        at = pf->pos;
-        type = ld32(pf, pf->buf + at);
-        body = pf->buf + at + 8;
-
-        switch (type) {
-        case PCAPNG_SHB:
-            rc = pcapng_shb(pf, body, (size_t) btl - 12, err, errlen);
-            break;
-        case PCAPNG_IDB:
-            rc = pcapng_idb(pf, body, (size_t) btl - 12, err, errlen);
-            break;
-        case PCAPNG_EPB:
-        case PCAPNG_SPB:
-        case PCAPNG_PB:
-            rc = pcapng_packet(pf, type, body, (size_t) btl - 12, rec, err,
-                               errlen);
-            break;
-        default:
-            pf->stats.other_blocks++;
-            rc = TC_DECLINED;
-            break;
-        }
-
-        if (rc == TC_ERROR) {
-            return TC_ERROR; /* pos stays: a second call says the same */
-        }
-        pf->blockno++;
-        pf->pos = at + (size_t) btl;
-        if (rc == TC_OK && type != PCAPNG_SHB && type != PCAPNG_IDB) {
-            return TC_OK;
-        }
+    btl = pcapng_block_len(pf, err, errlen);
+    if (btl == TC_ERROR) {
+        return TC_ERROR;
     }
+    if (btl == 0) {
+        snprintf(what, sizeof(what),
+                 "block %" PRIu64 " (after record %" PRIu64 ")",
+                 pf->blockno + 1, pf->recno);
+        return file_truncated(pf, what);
+    }
+
+    type = ld32(pf, pf->buf + pf->pos);
+    body = pf->buf + pf->pos + 8;
+
+    switch (type) {
+    case PCAPNG_SHB:
+        rc = pcapng_shb(pf, body, (size_t) btl - 12, err, errlen);
+        break;
+    case PCAPNG_IDB:
+        rc = pcapng_idb(pf, body, (size_t) btl - 12, err, errlen);
+        break;
+    case PCAPNG_EPB:
+    case PCAPNG_SPB:
+    case PCAPNG_PB:
+        rc = pcapng_packet(pf, type, body, (size_t) btl - 12, rec, err, errlen);
+        break;
+    default:
+        pf->stats.other_blocks++;
+        rc = TC_DECLINED;
+        break;
+    }
+
+    if (rc == TC_ERROR) {
+        return TC_ERROR;
+    }
+    pf->blockno++;
+    pf->pos += (size_t) btl;
+    if (type == PCAPNG_SHB || type == PCAPNG_IDB) {
+        return TC_DECLINED;
+    }
+    return rc;
 }
 
 
@@ -877,17 +871,29 @@ out_close_fd:
 }
 
 
+/* Both formats read one record (or block) per call and say TC_DECLINED
+ * for what is not handed out; the walk to the next record and the end of
+ * the file are handled here, once. */
 int
 tc_pcapfile_next(tc_pcapfile_t *pf, tc_pcapfile_rec_t *rec, char *err,
                  size_t errlen)
 {
+    int rc;
+
     if (pf->done) {
         return TC_DONE;
     }
-    if (pf->format == TC_PCAPFILE_PCAPNG) {
-        return pcapng_next(pf, rec, err, errlen);
-    }
-    return pcap_next(pf, rec, err, errlen);
+    do {
+        if (pf->pos == pf->len) {
+            pf->done = true;
+            return TC_DONE;
+        }
+        rc = pf->format == TC_PCAPFILE_PCAPNG
+                 ? pcapng_next(pf, rec, err, errlen)
+                 : pcap_next(pf, rec, err, errlen);
+    } while (rc == TC_DECLINED);
+
+    return rc;
 }
 
 
