@@ -361,7 +361,6 @@ held_deliver(tc_router_t *r, uint32_t owner, uint32_t i)
     out.len = h->len;
     out.orig_len = h->orig_len;
     out.hdr = hdr;
-    out.when = h->when;
 
     held_free(r, i);
     r->stats.held_delivered++;

@@ -43,8 +43,7 @@ typedef struct {
     uint8_t        family; /* TC_AF_INET or TC_AF_INET6 */
     uint16_t       len;    /* bytes at hdr (<= TC_PKT_HDR_MAX) */
     uint32_t       orig_len;
-    const uint8_t *hdr;  /* valid only during the callback */
-    tc_msec_t      when; /* when it was held (cached clock) */
+    const uint8_t *hdr; /* valid only during the callback */
 } tc_router_held_t;
 
 /* Called once per held header when its key gets an owner, oldest first.
