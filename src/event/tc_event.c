@@ -24,9 +24,10 @@ static const tc__event_ops_t *const tc_event_backends[] = {
     &tc__event_select_ops,
 };
 
-static int  tc_event_grow(tc_event_loop_t *loop, int fd);
-static int  tc_event_dispatch(tc_event_loop_t *loop, int n);
-static void tc_event_signal_read(void *data, uint32_t events);
+static int              tc_event_grow(tc_event_loop_t *loop, int fd);
+static tc__event_reg_t *tc_event_reg(tc_event_loop_t *loop, int fd);
+static int              tc_event_dispatch(tc_event_loop_t *loop, int n);
+static void             tc_event_signal_read(void *data, uint32_t events);
 
 
 /*
@@ -162,6 +163,19 @@ tc_event_add(tc_event_loop_t *loop, int fd, uint32_t events,
 }
 
 
+/* fd's registration, or NULL with errno ENOENT when it has none. */
+static tc__event_reg_t *
+tc_event_reg(tc_event_loop_t *loop, int fd)
+{
+    if (fd < 0 || (size_t) fd >= loop->nregs ||
+        loop->regs[fd].handler == NULL) {
+        errno = ENOENT;
+        return NULL;
+    }
+    return &loop->regs[fd];
+}
+
+
 /* Changes the interest of a registered fd.  TC_OK, or TC_ERROR with errno
  * (ENOENT: not registered). */
 int
@@ -170,13 +184,11 @@ tc_event_mod(tc_event_loop_t *loop, int fd, uint32_t events)
     tc__event_reg_t *reg;
     uint32_t         old;
 
-    if (fd < 0 || (size_t) fd >= loop->nregs ||
-        loop->regs[fd].handler == NULL) {
-        errno = ENOENT;
+    reg = tc_event_reg(loop, fd);
+    if (reg == NULL) {
         return TC_ERROR;
     }
 
-    reg = &loop->regs[fd];
     old = reg->events;
     events &= TC_EV_READ | TC_EV_WRITE;
     if (events == old) {
@@ -184,7 +196,7 @@ tc_event_mod(tc_event_loop_t *loop, int fd, uint32_t events)
     }
 
     reg->events = events;
-    if (loop->ops->mod(loop, fd, old, events) != TC_OK) {
+    if (loop->ops->mod(loop, fd, events) != TC_OK) {
         reg->events = old;
         return TC_ERROR;
     }
@@ -205,14 +217,12 @@ tc_event_del(tc_event_loop_t *loop, int fd)
     tc__event_reg_t *reg;
     int              rc;
 
-    if (fd < 0 || (size_t) fd >= loop->nregs ||
-        loop->regs[fd].handler == NULL) {
-        errno = ENOENT;
+    reg = tc_event_reg(loop, fd);
+    if (reg == NULL) {
         return TC_ERROR;
     }
 
-    reg = &loop->regs[fd];
-    rc = loop->ops->del(loop, fd, reg->events);
+    rc = loop->ops->del(loop, fd);
     reg->handler = NULL;
     reg->data = NULL;
     reg->events = 0;

@@ -26,9 +26,8 @@ static int  tc_epoll_init(tc_event_loop_t *loop);
 static void tc_epoll_done(tc_event_loop_t *loop);
 static int tc_epoll_ctl(tc_event_loop_t *loop, int op, int fd, uint32_t events);
 static int tc_epoll_add(tc_event_loop_t *loop, int fd, uint32_t events);
-static int tc_epoll_mod(tc_event_loop_t *loop, int fd, uint32_t old_events,
-                        uint32_t events);
-static int tc_epoll_del(tc_event_loop_t *loop, int fd, uint32_t old_events);
+static int tc_epoll_mod(tc_event_loop_t *loop, int fd, uint32_t events);
+static int tc_epoll_del(tc_event_loop_t *loop, int fd);
 static int tc_epoll_poll(tc_event_loop_t *loop, int timeout);
 
 const tc__event_ops_t tc__event_epoll_ops = {
@@ -91,10 +90,8 @@ tc_epoll_add(tc_event_loop_t *loop, int fd, uint32_t events)
 
 
 static int
-tc_epoll_mod(tc_event_loop_t *loop, int fd, uint32_t old_events,
-             uint32_t events)
+tc_epoll_mod(tc_event_loop_t *loop, int fd, uint32_t events)
 {
-    (void) old_events;
     return tc_epoll_ctl(loop, EPOLL_CTL_MOD, fd, events);
 }
 
@@ -105,12 +102,11 @@ tc_epoll_mod(tc_event_loop_t *loop, int fd, uint32_t old_events,
  * caller that closes before deleting is not in error.
  */
 static int
-tc_epoll_del(tc_event_loop_t *loop, int fd, uint32_t old_events)
+tc_epoll_del(tc_event_loop_t *loop, int fd)
 {
     tc_epoll_t        *ep = loop->backend;
     struct epoll_event ee = {0, {0}};
 
-    (void) old_events;
     if (epoll_ctl(ep->epfd, EPOLL_CTL_DEL, fd, &ee) == -1 && errno != EBADF &&
         errno != ENOENT) {
         return TC_ERROR;

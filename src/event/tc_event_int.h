@@ -59,7 +59,7 @@ typedef struct {
  * poll, which returns the number of entries written to loop->ready (at
  * most TC_EVENT_BATCH), 0 on timeout or EINTR, TC_ERROR on failure.
  * add/mod/del run after loop->regs[fd] holds the new state (add, mod) or
- * still holds the old one (del); old_events is the previous interest.
+ * still holds the old one (del).
  * timeout is in ms, -1 for no limit.
  */
 typedef struct {
@@ -67,9 +67,8 @@ typedef struct {
     int (*init)(tc_event_loop_t *loop);
     void (*done)(tc_event_loop_t *loop);
     int (*add)(tc_event_loop_t *loop, int fd, uint32_t events);
-    int (*mod)(tc_event_loop_t *loop, int fd, uint32_t old_events,
-               uint32_t events);
-    int (*del)(tc_event_loop_t *loop, int fd, uint32_t old_events);
+    int (*mod)(tc_event_loop_t *loop, int fd, uint32_t events);
+    int (*del)(tc_event_loop_t *loop, int fd);
     int (*poll)(tc_event_loop_t *loop, int timeout);
 } tc__event_ops_t;
 

@@ -24,9 +24,8 @@ typedef struct {
 static int  tc_select_init(tc_event_loop_t *loop);
 static void tc_select_done(tc_event_loop_t *loop);
 static int  tc_select_add(tc_event_loop_t *loop, int fd, uint32_t events);
-static int  tc_select_mod(tc_event_loop_t *loop, int fd, uint32_t old_events,
-                          uint32_t events);
-static int  tc_select_del(tc_event_loop_t *loop, int fd, uint32_t old_events);
+static int  tc_select_mod(tc_event_loop_t *loop, int fd, uint32_t events);
+static int  tc_select_del(tc_event_loop_t *loop, int fd);
 static int  tc_select_poll(tc_event_loop_t *loop, int timeout);
 
 const tc__event_ops_t tc__event_select_ops = {
@@ -101,21 +100,18 @@ tc_select_add(tc_event_loop_t *loop, int fd, uint32_t events)
 
 
 static int
-tc_select_mod(tc_event_loop_t *loop, int fd, uint32_t old_events,
-              uint32_t events)
+tc_select_mod(tc_event_loop_t *loop, int fd, uint32_t events)
 {
-    (void) old_events;
     tc_select_set(loop->backend, fd, events);
     return TC_OK;
 }
 
 
 static int
-tc_select_del(tc_event_loop_t *loop, int fd, uint32_t old_events)
+tc_select_del(tc_event_loop_t *loop, int fd)
 {
     tc_select_t *s = loop->backend;
 
-    (void) old_events;
     tc_select_set(s, fd, 0);
 
     /* maxfd only bounds the scan; shrink it past fds no longer watched
