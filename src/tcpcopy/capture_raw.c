@@ -8,7 +8,6 @@
 #include "tc_config.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <linux/filter.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "tc_capture.h"
+#include "tc_sock.h"
 
 #define RAW_BATCH     64
 #define RAW_PKT_MAX   65536
@@ -98,13 +98,12 @@ raw_prepare(raw_priv_t *p)
 static int
 raw_open(tc_capture_t *cap, char *err, size_t errlen)
 {
-    int         fd, one = 1, size;
+    int         fd, one = 1;
     raw_priv_t *p;
 
-    fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+    fd = tc_sock_open(AF_INET, SOCK_RAW, IPPROTO_TCP, "raw capture socket", err,
+                      errlen);
     if (fd == -1) {
-        snprintf(err, errlen, "raw capture socket: %s%s", strerror(errno),
-                 errno == EPERM ? " (needs root or CAP_NET_RAW)" : "");
         return TC_ERROR;
     }
 
@@ -114,12 +113,8 @@ raw_open(tc_capture_t *cap, char *err, size_t errlen)
         return TC_ERROR;
     }
 
-    /* a big buffer rides out bursts while this process is not scheduled;
-     * FORCE works as root (or CAP_NET_ADMIN), else best effort */
-    size = (int) tc_min(cap->bufsize, (size_t) INT_MAX / 2);
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) == -1) {
-        (void) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-    }
+    /* a big buffer rides out bursts while this process is not scheduled */
+    tc_sock_buffer(fd, SO_RCVBUF, cap->bufsize);
     (void) setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
 
     p = calloc(1, sizeof(*p));

@@ -10,7 +10,8 @@
  * so a target that moves (failover, new MAC) is followed.  While a next
  * hop is not resolved yet, segments go through a raw IP socket instead:
  * nothing is lost, and the kernel resolves the neighbour as a side effect
- * of routing them.  Those are counted as fallbacks.
+ * of routing them (through the raw IP sender, send_raw.c).  Those are
+ * counted as fallbacks.
  */
 #include "tc_config.h"
 
@@ -29,6 +30,7 @@
 #include "tc_log.h"
 #include "tc_neigh.h"
 #include "tc_send.h"
+#include "tc_sock.h"
 #include "tc_time.h"
 
 #define NEIGH_SLOTS   16
@@ -47,7 +49,7 @@ typedef struct {
 
 typedef struct {
     int                ifindex;
-    int                raw_fd; /* fallback while a MAC is unknown */
+    tc_sender_t        ip; /* fallback while a MAC is unknown */
     uint8_t            src_mac[TC_ETHER_ADDR_LEN];
     struct sockaddr_ll sll;
     neigh_slot_t       slots[NEIGH_SLOTS];
@@ -61,19 +63,14 @@ static int
 dl_open_sockets(tc_sender_t *snd, dl_priv_t *p, char *err, size_t errlen)
 {
     struct ifreq ifr;
-    int          size = DL_SNDBUF;
 
     /* protocol 0: this socket sends only, it never receives a copy */
-    snd->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    snd->fd =
+        tc_sock_open(AF_PACKET, SOCK_RAW, 0, "datalink socket", err, errlen);
     if (snd->fd == -1) {
-        snprintf(err, errlen, "datalink socket: %s%s", strerror(errno),
-                 errno == EPERM ? " (needs root or CAP_NET_RAW)" : "");
         return TC_ERROR;
     }
-    if (setsockopt(snd->fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) ==
-        -1) {
-        (void) setsockopt(snd->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-    }
+    tc_sock_buffer(snd->fd, SO_SNDBUF, DL_SNDBUF);
 
     memset(&ifr, 0, sizeof(ifr));
     snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", snd->device);
@@ -90,13 +87,8 @@ dl_open_sockets(tc_sender_t *snd, dl_priv_t *p, char *err, size_t errlen)
     p->sll.sll_ifindex = p->ifindex;
     p->sll.sll_halen = TC_ETHER_ADDR_LEN;
 
-    p->raw_fd =
-        socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);
-    if (p->raw_fd == -1) {
-        snprintf(err, errlen, "raw send socket: %s", strerror(errno));
-        return TC_ERROR;
-    }
-    return TC_OK;
+    p->ip.ops = &tc_send_raw_ops;
+    return p->ip.ops->open(&p->ip, err, errlen);
 }
 
 
@@ -110,7 +102,7 @@ dl_open(tc_sender_t *snd, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return TC_ERROR;
     }
-    p->raw_fd = -1;
+    p->ip.fd = -1;
     snd->fd = -1;
     snd->priv = p;
 
@@ -176,16 +168,10 @@ dl_next_hop(tc_sender_t *snd, dl_priv_t *p, uint32_t dst_be)
 
 
 static int
-dl_fallback(dl_priv_t *p, const uint8_t *pkt, size_t len, uint32_t dst_be)
+dl_fallback(dl_priv_t *p, const uint8_t *pkt, size_t len, const tc_addr_t *dst)
 {
-    struct sockaddr_in sin;
-
     p->fallbacks++;
-    memset(&sin, 0, sizeof(sin));
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = dst_be;
-    if (sendto(p->raw_fd, pkt, len, 0, (struct sockaddr *) &sin, sizeof(sin)) ==
-        -1) {
+    if (p->ip.ops->send(&p->ip, pkt, len, dst) != TC_OK) {
         p->unresolved++;
         return TC_ERROR;
     }
@@ -208,7 +194,7 @@ dl_send(tc_sender_t *snd, const uint8_t *pkt, size_t len, const tc_addr_t *dst)
 
     mac = dl_next_hop(snd, p, dst_be);
     if (mac == NULL) {
-        return dl_fallback(p, pkt, len, dst_be);
+        return dl_fallback(p, pkt, len, dst);
     }
 
     (void) tc_link_ether_header(p->frame, mac, p->src_mac, pkt[0] >> 4);
@@ -243,8 +229,8 @@ dl_close(tc_sender_t *snd)
                      (unsigned long long) p->fallbacks,
                      (unsigned long long) p->unresolved);
     }
-    if (p->raw_fd != -1) {
-        close(p->raw_fd);
+    if (p->ip.ops != NULL) {
+        p->ip.ops->close(&p->ip);
     }
     free(p);
     snd->priv = NULL;

@@ -5,14 +5,13 @@
  */
 #include "tc_config.h"
 
-#include <errno.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "tc_send.h"
+#include "tc_sock.h"
 
 #define RAW_SNDBUF (16 * 1024 * 1024)
 
@@ -20,18 +19,14 @@
 static int
 raw_send_open(tc_sender_t *snd, char *err, size_t errlen)
 {
-    int fd, size = RAW_SNDBUF;
+    int fd;
 
-    fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);
+    fd = tc_sock_open(AF_INET, SOCK_RAW, IPPROTO_RAW, "raw send socket", err,
+                      errlen);
     if (fd == -1) {
-        snprintf(err, errlen, "raw send socket: %s%s", strerror(errno),
-                 errno == EPERM ? " (needs root or CAP_NET_RAW)" : "");
         return TC_ERROR;
     }
-
-    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) == -1) {
-        (void) setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-    }
+    tc_sock_buffer(fd, SO_SNDBUF, RAW_SNDBUF);
 
     snd->fd = fd;
     return TC_OK;
@@ -65,5 +60,9 @@ raw_send_close(tc_sender_t *snd)
 }
 
 
-const tc_send_ops_t tc_send_raw_ops = {"raw", raw_send_open, raw_send,
-                                       raw_send_close};
+const tc_send_ops_t tc_send_raw_ops = {
+    .name = "raw",
+    .open = raw_send_open,
+    .send = raw_send,
+    .close = raw_send_close,
+};
