@@ -24,6 +24,7 @@
 static bool tc_timer_before(const tc__timer_ent_t *a, const tc__timer_ent_t *b);
 static void tc_timer_sift_up(tc__timer_ent_t *heap, size_t i);
 static void tc_timer_sift_down(tc__timer_ent_t *heap, size_t len, size_t i);
+static void tc_timer_fix(tc__timer_ent_t *heap, size_t len, size_t i);
 static int  tc_timer_grow(tc_event_loop_t *loop);
 static void tc_timer_remove(tc_event_loop_t *loop, size_t i);
 
@@ -96,6 +97,19 @@ tc_timer_sift_down(tc__timer_ent_t *heap, size_t len, size_t i)
 }
 
 
+/* Slot i got a new entry: it moves up if it now sorts before its parent,
+ * else down, whichever restores the order. */
+static void
+tc_timer_fix(tc__timer_ent_t *heap, size_t len, size_t i)
+{
+    if (i > 0 && tc_timer_before(&heap[i], &heap[(i - 1) / 2])) {
+        tc_timer_sift_up(heap, i);
+    } else {
+        tc_timer_sift_down(heap, len, i);
+    }
+}
+
+
 static int
 tc_timer_grow(tc_event_loop_t *loop)
 {
@@ -114,8 +128,7 @@ tc_timer_grow(tc_event_loop_t *loop)
 }
 
 
-/* Takes slot i out of the heap: the last entry fills the hole and moves
- * whichever way restores the order. */
+/* Takes slot i out of the heap: the last entry fills the hole. */
 static void
 tc_timer_remove(tc_event_loop_t *loop, size_t i)
 {
@@ -128,13 +141,7 @@ tc_timer_remove(tc_event_loop_t *loop, size_t i)
     }
 
     heap[i] = heap[last];
-    heap[i].timer->heap_index = i;
-
-    if (i > 0 && tc_timer_before(&heap[i], &heap[(i - 1) / 2])) {
-        tc_timer_sift_up(heap, i);
-    } else {
-        tc_timer_sift_down(heap, last, i);
-    }
+    tc_timer_fix(heap, last, i);
 }
 
 
@@ -157,10 +164,9 @@ tc_timer_init(tc_timer_t *t, tc_timer_handler_pt handler, void *data)
 void
 tc_timer_set_at(tc_event_loop_t *loop, tc_timer_t *t, tc_msec_t when)
 {
-    tc__timer_ent_t  e;
-    tc__timer_ent_t *heap;
-    tc_msec_t        now = tc_time_now();
-    size_t           i;
+    tc__timer_ent_t e;
+    tc_msec_t       now = tc_time_now();
+    size_t          i;
 
     t->when = when;
     e.key = tc_msec_diff(when, now) < 0 ? now : when;
@@ -168,16 +174,9 @@ tc_timer_set_at(tc_event_loop_t *loop, tc_timer_t *t, tc_msec_t when)
     e.timer = t;
 
     if (t->heap_index != TC_TIMER_NONE) {
-        i = t->heap_index;
-        heap = loop->heap;
-        /* the new seq is the largest, so "before" means an earlier key */
-        if (tc_timer_before(&e, &heap[i])) {
-            heap[i] = e;
-            tc_timer_sift_up(heap, i);
-        } else {
-            heap[i] = e;
-            tc_timer_sift_down(heap, loop->heap_len, i);
-        }
+        /* re-armed in place: the slot takes the new key */
+        loop->heap[t->heap_index] = e;
+        tc_timer_fix(loop->heap, loop->heap_len, t->heap_index);
         return;
     }
 
