@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "tc_link.h"
@@ -36,7 +37,7 @@
 #define NEIGH_SLOTS   16
 #define NEIGH_REFRESH 5000 /* ms a resolved MAC is trusted */
 #define NEIGH_RETRY   10   /* ms between attempts while unresolved */
-#define FRAME_MAX     (TC_ETHER_HDR_LEN + 65536)
+#define PKT_MAX       65536
 #define DL_SNDBUF     (16 * 1024 * 1024)
 
 typedef struct {
@@ -51,11 +52,11 @@ typedef struct {
     int                ifindex;
     tc_sender_t        ip; /* fallback while a MAC is unknown */
     uint8_t            src_mac[TC_ETHER_ADDR_LEN];
+    uint8_t            eth[TC_ETHER_HDR_LEN]; /* the frame's header */
     struct sockaddr_ll sll;
     neigh_slot_t       slots[NEIGH_SLOTS];
     uint64_t           fallbacks;
     uint64_t           unresolved; /* neither MAC nor fallback worked */
-    uint8_t            frame[FRAME_MAX];
 } dl_priv_t;
 
 
@@ -83,9 +84,10 @@ dl_open_sockets(tc_sender_t *snd, dl_priv_t *p, char *err, size_t errlen)
         snd->mtu = (size_t) ifr.ifr_mtu;
     }
 
+    /* the frame carries its own link header: SOCK_RAW reads only the
+     * device (and family) of the address */
     p->sll.sll_family = AF_PACKET;
     p->sll.sll_ifindex = p->ifindex;
-    p->sll.sll_halen = TC_ETHER_ADDR_LEN;
 
     p->ip.ops = &tc_send_raw_ops;
     return p->ip.ops->open(&p->ip, err, errlen);
@@ -179,14 +181,18 @@ dl_fallback(dl_priv_t *p, const uint8_t *pkt, size_t len, const tc_addr_t *dst)
 }
 
 
+/* Sends header and packet as one frame, gathered by the kernel: the
+ * packet is not copied behind a header here first. */
 static int
 dl_send(tc_sender_t *snd, const uint8_t *pkt, size_t len, const tc_addr_t *dst)
 {
     dl_priv_t     *p = snd->priv;
     const uint8_t *mac;
     uint32_t       dst_be;
+    struct iovec   iov[2];
+    struct msghdr  mh;
 
-    if (len == 0 || len > FRAME_MAX - TC_ETHER_HDR_LEN) {
+    if (len == 0 || len > PKT_MAX) {
         errno = EMSGSIZE;
         return TC_ERROR;
     }
@@ -197,15 +203,18 @@ dl_send(tc_sender_t *snd, const uint8_t *pkt, size_t len, const tc_addr_t *dst)
         return dl_fallback(p, pkt, len, dst);
     }
 
-    (void) tc_link_ether_header(p->frame, mac, p->src_mac, pkt[0] >> 4);
-    memcpy(p->frame + TC_ETHER_HDR_LEN, pkt, len);
-    memcpy(p->sll.sll_addr, mac, TC_ETHER_ADDR_LEN);
+    (void) tc_link_ether_header(p->eth, mac, p->src_mac, pkt[0] >> 4);
+    iov[0].iov_base = p->eth;
+    iov[0].iov_len = sizeof(p->eth);
+    iov[1].iov_base = (void *) pkt; /* sendmsg() only reads it */
+    iov[1].iov_len = len;
+    memset(&mh, 0, sizeof(mh));
+    mh.msg_name = &p->sll;
+    mh.msg_namelen = sizeof(p->sll);
+    mh.msg_iov = iov;
+    mh.msg_iovlen = 2;
 
-    if (sendto(snd->fd, p->frame, TC_ETHER_HDR_LEN + len, 0,
-               (struct sockaddr *) &p->sll, sizeof(p->sll)) == -1) {
-        return TC_ERROR;
-    }
-    return TC_OK;
+    return sendmsg(snd->fd, &mh, 0) == -1 ? TC_ERROR : TC_OK;
 }
 
 
