@@ -32,7 +32,6 @@ struct tc_metrics_s {
     int                  lfd;
     tc_metrics_render_pt render;
     void                *data;
-    uint64_t             scrapes;
     tc_mconn_t           conns[TC_METRICS_CONNS];
 };
 
@@ -292,9 +291,6 @@ tc_mconn_read(tc_mconn_t *c)
         free(out.buf);
         return TC_AGAIN;
     }
-    if (strncmp(out.buf, "HTTP/1.0 200", 12) == 0) {
-        c->srv->scrapes++;
-    }
     c->out = out.buf;
     c->out_len = out.len;
     c->out_sent = 0;
@@ -368,11 +364,4 @@ tc_metrics_close(tc_metrics_t *m)
     (void) tc_event_del(m->loop, m->lfd);
     close(m->lfd);
     free(m);
-}
-
-
-uint64_t
-tc_metrics_scrapes(const tc_metrics_t *m)
-{
-    return m->scrapes;
 }

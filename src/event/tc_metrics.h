@@ -43,9 +43,6 @@ tc_metrics_t *tc_metrics_open(tc_event_loop_t *loop, const tc_endpoint_t *ep,
 /* Closes the listener and every open connection; NULL is fine. */
 void tc_metrics_close(tc_metrics_t *m);
 
-/* Number of scrapes answered with 200 (for tests and the log). */
-uint64_t tc_metrics_scrapes(const tc_metrics_t *m);
-
 /* "# HELP name help\n# TYPE name type\n"; type "counter" or "gauge". */
 void tc_mtext_head(tc_mtext_t *t, const char *name, const char *type,
                    const char *help);
