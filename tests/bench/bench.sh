@@ -321,17 +321,12 @@ bench_offline() {
     echo
     echo "== offline: wrk -c 16 (2 ms pacing) for ${SECS} s recorded with" \
         "tcpdump, replayed with --offline"
-    e2e_bg "$NS_ONL" "$W/tcpdump.log" tcpdump -i cli0 -s 0 -U -B 131072 \
-        -Z root -w "$W/rec.pcap" 'tcp port 80'
-    _td=$BG_PID
-    wait_until 10 grep -q 'listening on' "$W/tcpdump.log" ||
+    record_start tcpdump cli0 "$W/rec.pcap" 'tcp port 80' -B 131072 ||
         { cat "$W/tcpdump.log"; return; }
     wrk_lua "$W/o.lua" "/o/$S/" 2
     nsx "$NS_CLI" timeout $((SECS + 60)) wrk -c 16 -t 2 -d "${SECS}s" \
         --timeout 2s -s "$W/o.lua" "http://$ONL_IP/" > "$W/o.wrk" 2>&1
-    access_settle onl
-    sleep 1
-    proc_stop "$_td" INT 10
+    record_stop tcpdump
     set -- $(msec_span onl "/o/$S/")
     ON_N=$1
     ON_SPAN=$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.3f", b - a }')

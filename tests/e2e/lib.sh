@@ -723,6 +723,82 @@ redis_bench_replayed() {
 }
 
 
+# ---------------------------------------------------------------- recordings
+
+# record_start NAME IF FILE FILTER [TCPDUMP_OPTS...]: tcpdump on the online
+# host writes what IF carries (FILTER, whole packets) to FILE, log
+# $W/NAME.log; returns once it listens (1 if not within 10 s).
+record_start() {
+    _rs=$1
+    _rs_if=$2
+    _rs_file=$3
+    _rs_f=$4
+    shift 4
+    e2e_bg "$NS_ONL" "$W/$_rs.log" tcpdump -i "$_rs_if" -s 0 -U -Z root \
+        "$@" -w "$_rs_file" "$_rs_f"
+    RECORD_PID=$BG_PID
+    wait_until 10 grep -q 'listening on' "$W/$_rs.log"
+}
+
+# record_stop NAME: once the online nginx's log settled, ends the tcpdump
+# of record_start NAME.  Sets RECORD_DROPPED to the packets its kernel
+# buffer dropped (empty if tcpdump did not say).
+record_stop() {
+    access_settle onl
+    # tcpdump takes packets from the kernel once a second: the clients'
+    # last FINs and ACKs reach the file within that.
+    sleep 1
+    proc_stop "$RECORD_PID" INT 10
+    wait "$RECORD_PID" 2> /dev/null
+    RECORD_DROPPED=$(sed -n 's/^\([0-9]*\) packets* dropped by kernel.*/\1/p' \
+                     "$W/$1.log")
+}
+
+# record_traffic N TAG REDIS_N: the traffic of the offline tests, from the
+# client to the online host: N GETs on short connections (URIs /TAG/$S/i),
+# 2 s of paced keep-alive wrk (-c 4, URIs /TAG-ka/$S/...), then
+# redis-benchmark -c 5 of REDIS_N each of SET, GET, INCR, LPUSH and -c 2
+# -P 8 of REDIS_N SETs; an ok line for each.
+record_traffic() {
+    _rt=$(gets "$1" "$2")
+    check "$1 GETs on short connections answered online ($_rt)" \
+        [ "$_rt" = "$1" ]
+    wrk_lua "$W/uniq.lua" "/$2-ka/$S/" 5
+    nsx "$NS_CLI" timeout 30 wrk -c 4 -t 2 -d 2s --timeout 2s \
+        -s "$W/uniq.lua" "http://$ONL_IP/" > "$W/wrk.out" 2>&1
+    check "wrk -c 4 keep-alive run (exit $?)" [ $? = 0 ]
+    nsx "$NS_CLI" timeout 60 redis-benchmark -h "$ONL_IP" -p 6379 -c 5 \
+        -n "$3" -r 100000 -t set,get,incr,lpush -q > "$W/bench.out" 2>&1
+    check "redis-benchmark -c 5 -n $3 (exit $?)" [ $? = 0 ]
+    nsx "$NS_CLI" timeout 60 redis-benchmark -h "$ONL_IP" -p 6379 -c 2 \
+        -n "$3" -r 100000 -t set -P 8 -q > "$W/bench2.out" 2>&1
+    check "redis-benchmark -c 2 -P 8 -n $3 (exit $?)" [ $? = 0 ]
+}
+
+# offline_replay NAME ARGS...: one tcpcopy --offline run (ARGS name the
+# file) of ports 80 and 6379 to the target, -s $OFF_ICP (intercept's
+# address), to its end under a 120 s timeout (exit 124: a hang); log
+# $W/NAME.log, its last lines about the file shown.  Sets RC.
+offline_replay() {
+    _or=$1
+    shift
+    # shellcheck disable=SC2086
+    nsx "$NS_ONL" timeout 120 "$TCPCOPY" \
+        -x "80-$TGT_IP:80,6379-$TGT_IP:6379" -s "$OFF_ICP" \
+        --stats-interval 1 $TCPCOPY_ARGS "$@" > "$W/$_or.log" 2>&1
+    RC=$?
+    grep -E 'offline|ledger \(final\)|replaying|error|warn|crit' \
+        "$W/$_or.log" | tail -n 6 | cut -c1-400 | sed 's/^/#   /'
+}
+
+# target_reset: empties the target's redis and nginx access log (between
+# offline replays).
+target_reset() {
+    redis_reset rtgt
+    : > "$W/tgt/access.log"
+}
+
+
 # ---------------------------------------------------------------- daemons
 
 # nfqueue_rules NS PORT...: queues the target's replies from each PORT.

@@ -32,53 +32,21 @@ REDIS_CMDS="set get incr lpush"
 PORTS=80,6379
 PCAP=$W/rec.pcap
 PE="$PYTHON $TOP/tests/e2e/pcapedit.py"
+OFF_ICP=$AST_IP
 
 check "topology up (one L2 segment, target routes clients via assistant)" \
     topo_up_assist || bail "topology"
 count_from_target "$NS_CLI"
-nginx_start "$NS_ONL" onl || bail "nginx on online host"
-nginx_start "$NS_TGT" tgt || bail "nginx on target"
-redis_start "$NS_ONL" ronl || bail "redis on online host"
-redis_start "$NS_TGT" rtgt || bail "redis on target"
-redis_reset ronl && redis_reset rtgt
-ok "nginx and redis on online host and target"
+servers_up nginx redis
 
 # ---------------------------------------------------------------- record
 
-e2e_bg "$NS_ONL" "$W/tcpdump.log" tcpdump -i eth0 -s 0 -U -B 16384 -Z root \
-    -w "$PCAP" 'tcp port 80 or tcp port 6379'
-TCPDUMP_PID=$BG_PID
-wait_until 10 grep -q 'listening on' "$W/tcpdump.log" ||
+record_start tcpdump eth0 "$PCAP" 'tcp port 80 or tcp port 6379' -B 16384 ||
     bail "tcpdump listens on the online host"
-
-good=0
-for i in $(seq 1 10); do
-    code=$(nsx "$NS_CLI" curl -s -o /dev/null -w '%{http_code}' \
-           --max-time 5 "http://$ONL_IP/oa/$S/$i")
-    [ "$code" = 200 ] && good=$((good + 1))
-done
-check "10 GETs on short connections answered online ($good)" [ "$good" = 10 ]
-
-wrk_lua "$W/uniq.lua" "/oa-ka/$S/" 5
-nsx "$NS_CLI" timeout 30 wrk -c 4 -t 2 -d 2s --timeout 2s -s "$W/uniq.lua" \
-    "http://$ONL_IP/" > "$W/wrk.out" 2>&1
-check "wrk -c 4 keep-alive run (exit $?)" [ $? = 0 ]
-
-nsx "$NS_CLI" timeout 60 redis-benchmark -h "$ONL_IP" -p 6379 -c 5 \
-    -n 1000 -r 100000 -t set,get,incr,lpush -q > "$W/bench.out" 2>&1
-check "redis-benchmark -c 5 -n 1000 (exit $?)" [ $? = 0 ]
-nsx "$NS_CLI" timeout 60 redis-benchmark -h "$ONL_IP" -p 6379 -c 2 \
-    -n 1000 -r 100000 -t set -P 8 -q > "$W/bench2.out" 2>&1
-check "redis-benchmark -c 2 -P 8 -n 1000 (exit $?)" [ $? = 0 ]
-
-access_settle onl
-sleep 1 # the clients' last FINs and ACKs into the file
-proc_stop "$TCPDUMP_PID" INT 10
-wait "$TCPDUMP_PID" 2> /dev/null
-dropped=$(sed -n 's/^\([0-9]*\) packets* dropped by kernel.*/\1/p' \
-          "$W/tcpdump.log")
-check "recording: $(access_count onl) requests, $($PE count "$PCAP") records, ${dropped:-?} dropped by kernel" \
-    [ -s "$PCAP" -a "${dropped:-1}" = 0 ]
+record_traffic 10 oa 1000
+record_stop tcpdump
+check "recording: $(access_count onl) requests, $($PE count "$PCAP") records, ${RECORD_DROPPED:-?} dropped by kernel" \
+    [ -s "$PCAP" -a "${RECORD_DROPPED:-1}" = 0 ]
 
 # ---------------------------------------------------------------- helpers
 
@@ -117,26 +85,6 @@ target_sum() {
     sum_of "$W/got.now"
 }
 
-target_reset() {
-    redis_reset rtgt
-    : > "$W/tgt/access.log"
-}
-
-# offline NAME ARGS...: one tcpcopy --offline run, bounded by timeout (124
-# is a hang), -s $OFF_ICP (default the assistant); sets RC, log
-# $W/NAME.log.
-offline() {
-    _n=$1
-    shift
-    # shellcheck disable=SC2086
-    nsx "$NS_ONL" timeout 120 "$TCPCOPY" -x "80-$TGT_IP:80,6379-$TGT_IP:6379" \
-        -s "${OFF_ICP:-$AST_IP}" --stats-interval 1 $TCPCOPY_ARGS "$@" \
-        > "$W/$_n.log" 2>&1
-    RC=$?
-    grep -E 'offline|replaying|error|warn|crit' "$W/$_n.log" | tail -n 4 |
-        cut -c1-300 | sed 's/^/#   /'
-}
-
 # assert_target WANT_FILE DESC: the target executed exactly WANT_FILE.
 assert_target() {
     sort "$1" > "$W/want.sorted"
@@ -165,27 +113,24 @@ check "pcapedit reads from the file what the online servers executed" \
 
 # ---------------------------------------------------------------- replay
 
-if ! intercept_pcap_start intercept "$NS_AST" \
-        'tcp and (src port 80 or src port 6379)'; then
-    show_log intercept
-    bail "intercept (pcap input) listens on the assistant"
-fi
-ok "intercept -i eth0 listens on the assistant"
+up_or_bail intercept "intercept -i eth0 listens on the assistant" \
+    intercept_pcap_start intercept "$NS_AST" \
+    'tcp and (src port 80 or src port 6379)'
 
 target_reset
-offline x1 --offline "$PCAP"
+offline_replay x1 --offline "$PCAP"
 check "replay at recorded speed via the assistant exits 0 ($RC)" [ "$RC" = 0 ]
 assert_target "$W/want.1" "x1"
 check "nothing of the target reached the client ($(from_target_count "$NS_CLI"))" \
     [ "$(from_target_count "$NS_CLI")" = 0 ]
 
 target_reset
-offline a5 -a 5 --offline "$PCAP"
+offline_replay a5 -a 5 --offline "$PCAP"
 check "replay -a 5 exits 0 ($RC)" [ "$RC" = 0 ]
 assert_target "$W/want.1" "-a 5"
 
 target_reset
-offline t2 -a 5 -T 2 --offline "$PCAP"
+offline_replay t2 -a 5 -T 2 --offline "$PCAP"
 check "replay -a 5 -T 2 exits 0 ($RC)" [ "$RC" = 0 ]
 times_k 2 < "$W/want.1" > "$W/want.2"
 assert_target "$W/want.2" "-T 2 (each twice)"
@@ -201,7 +146,7 @@ bad=$($PE find "$PCAP" '\r\nSET\r\n' | sed -n "$((set_recs / 4))p")
 $PE caplen "$PCAP" "$W/garbled.pcap" "$bad"
 recorded "$W/garbled.pcap" "$PORTS" 1 "$bad" > "$W/want.garbled"
 target_reset
-offline garbled -a 5 --offline "$W/garbled.pcap"
+offline_replay garbled -a 5 --offline "$W/garbled.pcap"
 check "garbled record $bad of $($PE count "$PCAP"): exit 1 ($RC), no hang" \
     [ "$RC" = 1 ]
 check "... message names the file and the record" \
@@ -213,7 +158,7 @@ assert_target "$W/want.garbled" "garbled file: what came before"
 
 # An unsupported link type in the file header: refused before anything.
 $PE linktype "$PCAP" "$W/dlt147.pcap" 147
-offline dlt147 --offline "$W/dlt147.pcap"
+offline_replay dlt147 --offline "$W/dlt147.pcap"
 check "link type 147: exit 1 ($RC)" [ "$RC" = 1 ]
 check "... message names the file and the link type" \
     grep -q "dlt147.pcap: link type 147 is not supported" "$W/dlt147.log"
@@ -221,9 +166,9 @@ check "... message names the file and the link type" \
 # Not a capture at all.
 cp /etc/hostname "$W/hostname.pcap"
 head -c 4096 /etc/services > "$W/text.pcap"
-offline hostname --offline "$W/hostname.pcap"
+offline_replay hostname --offline "$W/hostname.pcap"
 rc1=$RC
-offline text --offline "$W/text.pcap"
+offline_replay text --offline "$W/text.pcap"
 check "files that are no capture: exit 1 ($rc1, $RC)" [ "$rc1$RC" = 11 ]
 check "... messages name the file: not a pcap or pcapng file" \
     grep -q "hostname.pcap: not a pcap or pcapng file" "$W/hostname.log"
@@ -243,7 +188,7 @@ $PE cut "$PCAP" "$W/mid.pcap" "$cut_at"
 recorded "$W/mid.pcap" "$PORTS" > "$W/want.mid"
 want_mid=$($PE midflows "$W/mid.pcap" "$PORTS")
 target_reset
-offline mid -a 5 --offline "$W/mid.pcap"
+offline_replay mid -a 5 --offline "$W/mid.pcap"
 check "capture starting mid-connection (first $cut_at records cut): exit 0 ($RC)" \
     [ "$RC" = 0 ]
 mid=$(ledger_max "$W/mid.log" 'midstream=')
@@ -261,7 +206,7 @@ assert_target "$W/want.mid" "mid-connection start"
 $PE slice "$PCAP" "$W/s96.full" 96
 head -c $(($(wc -c < "$W/s96.full") - 20)) "$W/s96.full" > "$W/s96.pcap"
 first_cut=$($PE firstcut "$W/s96.pcap" "$PORTS")
-offline s96 -a 5 -T 2 --offline "$W/s96.pcap"
+offline_replay s96 -a 5 -T 2 --offline "$W/s96.pcap"
 check "records cut to 96 bytes, file cut at its end, -T 2: exit 0 ($RC), no hang" \
     [ "$RC" = 0 ]
 check "... a warning names the file and the first cut record ($first_cut)" \
@@ -280,8 +225,8 @@ check "... no session left open" \
 # up with a message and exit 1 instead of waiting for ever.
 target_reset
 OFF_ICP=$TGT_IP
-offline noicp --offline "$PCAP"
-OFF_ICP=
+offline_replay noicp --offline "$PCAP"
+OFF_ICP=$AST_IP
 check "no intercept at -s: exit 1 ($RC), no hang" [ "$RC" = 1 ]
 check "... message names the file and the reason" \
     grep -q "rec.pcap: not replayed: no intercept connected after 10 s" \
