@@ -406,6 +406,28 @@ rss_now(void)
 
 
 /*
+ * Heap handed out since the bound began (the ledger's mem_used), plus the
+ * sessions admitted since it was measured.  mallinfo2() walks every arena's
+ * free lists, so it runs once per tick of the loop's clock, not once per new
+ * flow, unless exact asks for it (before a refusal or an eviction).
+ */
+static size_t
+replay_mem_used(tc_replay_t *r, bool exact)
+{
+    tc_msec_t now = tc_time_now();
+    size_t    used;
+
+    if (exact || now != r->mem_at) {
+        used = heap_in_use();
+        r->ledger.mem_used = used > r->heap_base ? used - r->heap_base : 0;
+        r->mem_at = now;
+        r->mem_admitted = 0;
+    }
+    return r->ledger.mem_used + r->mem_admitted;
+}
+
+
+/*
  * -m: makes room for a new flow by ending the least recently active
  * sessions that have been idle a while; false (counted) when the room
  * cannot be made without ending busy sessions.  What counts is the heap the
@@ -418,6 +440,7 @@ replay_make_room(tc_replay_t *r)
 {
     size_t      bound = r->ctl_conf.mem_bound, need, allowed, used;
     unsigned    evicted = 0;
+    bool        exact = false;
     tc_rsess_t *rs;
 
     if (bound == 0) {
@@ -432,14 +455,17 @@ replay_make_room(tc_replay_t *r)
     need = r->ctl_conf.copies * SESS_EXPECTED;
 
     for (;;) {
-        used = heap_in_use();
-        used = used > r->heap_base ? used - r->heap_base : 0;
-        r->ledger.mem_used = used;
+        used = replay_mem_used(r, exact);
         /* sessions admitted at their SYN get their stream buffer only when
          * their data comes: count each at its expected size already */
         used = tc_max(used, r->sessions.count * SESS_EXPECTED);
         if (used + need <= allowed) {
+            r->mem_admitted += need;
             return true;
+        }
+        if (r->mem_admitted > 0) {
+            exact = true; /* an estimate: no one is refused on it */
+            continue;
         }
         rs = r->lru_head;
         if (rs == NULL || evicted == EVICT_MAX ||

@@ -59,6 +59,8 @@ struct tc_replay_s {
     tc_msec_t        started;
     size_t           heap_base; /* -m: heap and RSS when the bound began */
     size_t           rss_base;
+    tc_msec_t        mem_at;       /* -m: when the heap was last measured */
+    size_t           mem_admitted; /* ... and the sessions admitted since */
     tc_sender_t      sender;
     tc_ctl_t        *ctl;
     tc_sess_out_t    out;             /* scratch for one session call */
