@@ -77,7 +77,7 @@ struct tc_router_s {
 
 static bool     key_ok(const tc_endpoint_t *k);
 static uint32_t ent_find(const tc_router_t *r, const tc_endpoint_t *k);
-static uint32_t ent_get(tc_router_t *r, const tc_endpoint_t *k);
+static uint32_t ent_new(tc_router_t *r, const tc_endpoint_t *k);
 static int      ent_grow(tc_router_t *r);
 static void     buckets_grow(tc_router_t *r);
 static void     ent_release(tc_router_t *r, uint32_t i);
@@ -172,18 +172,14 @@ ent_find(const tc_router_t *r, const tc_endpoint_t *k)
 }
 
 
-/* Finds or creates the entry for k.  Returns NIL if it cannot be created
- * (the entry bound is reached or memory is short). */
+/* Creates the entry for k, which has none (ent_find() said so).  Returns
+ * NIL if it cannot be created (the entry bound is reached or memory is
+ * short). */
 static uint32_t
-ent_get(tc_router_t *r, const tc_endpoint_t *k)
+ent_new(tc_router_t *r, const tc_endpoint_t *k)
 {
     uint32_t i, b;
     ent_t   *e;
-
-    i = ent_find(r, k);
-    if (i != NIL) {
-        return i;
-    }
 
     if (r->nents >= r->max_ents) {
         return NIL;
@@ -388,10 +384,12 @@ tc_router_add(tc_router_t *r, const tc_endpoint_t *key, uint32_t owner)
         return TC_ERROR;
     }
 
-    i = ent_get(r, key);
     if (i == NIL) {
-        r->stats.routes_full++;
-        return TC_ERROR;
+        i = ent_new(r, key);
+        if (i == NIL) {
+            r->stats.routes_full++;
+            return TC_ERROR;
+        }
     }
 
     e = &r->ents[i];
@@ -559,7 +557,10 @@ tc_router_hold(tc_router_t *r, const tc_endpoint_t *key, uint8_t family,
         return TC_DECLINED;
     }
 
-    e = ent_get(r, key);
+    e = ent_find(r, key);
+    if (e == NIL) {
+        e = ent_new(r, key);
+    }
     if (e == NIL) {
         held_free(r, i);
         r->stats.held_overflow++;
