@@ -105,24 +105,6 @@ tc_path_abs(const char *path, char *buf, size_t size)
 }
 
 
-static long
-tc_pidfile_read(const char *path)
-{
-    FILE *f;
-    long  pid = 0;
-
-    f = fopen(path, "r");
-    if (f == NULL) {
-        return 0;
-    }
-    if (fscanf(f, "%ld", &pid) != 1) {
-        pid = 0;
-    }
-    fclose(f);
-    return pid;
-}
-
-
 /* The pid in the file open at fd, or 0. */
 static long
 tc_pidfile_read_fd(int fd)
@@ -136,6 +118,23 @@ tc_pidfile_read_fd(int fd)
     }
     buf[n] = '\0';
     return strtol(buf, NULL, 10);
+}
+
+
+/* The pid in the file at path, or 0. */
+static long
+tc_pidfile_read(const char *path)
+{
+    long pid;
+    int  fd;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd == -1) {
+        return 0;
+    }
+    pid = tc_pidfile_read_fd(fd);
+    (void) close(fd);
+    return pid;
 }
 
 
@@ -227,7 +226,6 @@ tc_daemon_begin(tc_daemon_t *d, const char *ident)
 
     switch (tc_pidfile_write(d->pid_path, &other, &d->pid_fd)) {
     case TC_OK:
-        d->pid_written = true;
         return TC_OK;
     case TC_DECLINED:
         snprintf(err, sizeof(err),
@@ -252,7 +250,7 @@ tc_daemon_drop(tc_daemon_t *d, const char *ident, uint64_t keep,
     char err[512];
 
     if (tc_priv_chown(&d->priv, log_path) != TC_OK ||
-        (d->pid_written && tc_priv_chown(&d->priv, d->pid_path) != TC_OK)) {
+        (d->pid_fd != -1 && tc_priv_chown(&d->priv, d->pid_path) != TC_OK)) {
         snprintf(err, sizeof(err), "cannot hand the log or pid file to %s: %s",
                  d->user, strerror(errno));
         tc_daemon_fail(ident, err);
@@ -282,11 +280,10 @@ tc_daemon_started(tc_daemon_t *d)
 void
 tc_daemon_end(tc_daemon_t *d)
 {
-    if (d->pid_written) {
-        tc_pidfile_remove(d->pid_path);
-        d->pid_written = false;
-    }
+    /* removed while the lock is still ours: no other instance can have
+     * written its pid in between */
     if (d->pid_fd != -1) {
+        tc_pidfile_remove(d->pid_path);
         (void) close(d->pid_fd);
         d->pid_fd = -1;
     }

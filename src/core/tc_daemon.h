@@ -35,8 +35,7 @@ typedef struct {
     const char *user;     /* -u, or NULL */
     tc_priv_t   priv;
     int         ready_fd; /* -d: write end of the pipe to the parent */
-    bool        pid_written;
-    int         pid_fd; /* holds the pid file's lock while we run */
+    int         pid_fd;   /* -P written: holds its lock; else -1 */
     char        pid_abs[TC_PATH_MAX];
 } tc_daemon_t;
 
