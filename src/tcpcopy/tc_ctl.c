@@ -20,21 +20,16 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include "tc_buf.h"
+#include "tc_conn.h"
 #include "tc_ctl.h"
 #include "tc_ledger_prom.h"
 #include "tc_log.h"
 #include "tc_table.h"
 #include "tc_time.h"
 
-#define CTL_IN_CAP       (256 * 1024)
 #define CTL_OUT_HIGH     (16 * 1024 * 1024)
 #define CTL_BACKOFF_MIN  100
 #define CTL_BACKOFF_MAX  5000
@@ -51,15 +46,10 @@ typedef struct {
     unsigned      slot;     /* 0..per_peer-1 */
     bool          fresh;    /* ready since the last resync: announce all */
     char          name[TC_ADDR_STRLEN + 16];
-    int           fd;
+    tc_conn_t     conn; /* the socket, its input and output queue */
     ctl_state_e   state;
-    uint8_t      *in;
-    size_t        in_len;
-    tc_buf_t      out;
-    bool          want_write;
     tc_timer_t    timer;
     tc_msec_t     backoff;
-    tc_msec_t     last_rx;
     bool          down_logged;
     uint64_t      replies; /* REPLY frames received on it */
     uint64_t      routes;  /* ROUTE entries queued on it */
@@ -88,7 +78,12 @@ struct tc_ctl_s {
 };
 
 static void ctl_connect(ctl_conn_t *c);
-static void ctl_io(void *data, uint32_t events);
+static void ctl_send_hello(tc_conn_t *conn);
+static int  ctl_handle_frame(tc_conn_t *conn, const tc_frame_t *f);
+static void ctl_conn_fail(tc_conn_t *conn, tc_conn_fail_e why, int err);
+
+static const tc_conn_handler_t ctl_handler = {ctl_send_hello, ctl_handle_frame,
+                                              ctl_conn_fail};
 
 
 /* c went down: intercept dropped the routes it carried, so its ready
@@ -110,14 +105,11 @@ ctl_siblings_fresh(ctl_conn_t *c)
 }
 
 
+/* Closes c (it reconnects after the backoff) and says why once. */
 static void
 ctl_fail(ctl_conn_t *c, const char *why, int err)
 {
-    if (c->fd != -1) {
-        tc_event_del(c->ctl->loop, c->fd);
-        close(c->fd);
-        c->fd = -1;
-    }
+    tc_conn_close(&c->conn);
 
     if (c->state == CTL_READY) {
         c->ctl->ledger->ctl_disconnects++;
@@ -137,11 +129,41 @@ ctl_fail(ctl_conn_t *c, const char *why, int err)
 
     c->state = CTL_IDLE;
     c->fresh = false;
-    c->in_len = 0;
-    tc_buf_consume(&c->out, tc_buf_len(&c->out));
-    c->want_write = false;
     tc_timer_set(c->ctl->loop, &c->timer, c->backoff);
     c->backoff = tc_min(c->backoff * 2, CTL_BACKOFF_MAX);
+}
+
+
+/* The connection cannot go on (tc_conn's reasons in our words). */
+static void
+ctl_conn_fail(tc_conn_t *conn, tc_conn_fail_e why, int err)
+{
+    ctl_conn_t *c = conn->data;
+
+    switch (why) {
+    case TC_CONN_ECONNECT:
+        ctl_fail(c, "connect failed", err);
+        return;
+    case TC_CONN_EOF:
+        ctl_fail(c, "connection closed by intercept", 0);
+        return;
+    case TC_CONN_ERECV:
+        ctl_fail(c, "receive failed", err);
+        return;
+    case TC_CONN_ESEND:
+        ctl_fail(c, "send failed", err);
+        return;
+    case TC_CONN_EVERSION:
+        tc_log_error(TC_LOG_ERR, 0,
+                     "intercept %s speaks protocol version %u, this "
+                     "tcpcopy speaks %u: upgrade one of them",
+                     c->name, conn->peer_version, TC_PROTO_VERSION);
+        ctl_fail(c, "protocol version mismatch", 0);
+        return;
+    case TC_CONN_EFRAME:
+        ctl_fail(c, "malformed frame from intercept", 0);
+        return;
+    }
 }
 
 
@@ -149,47 +171,23 @@ ctl_fail(ctl_conn_t *c, const char *why, int err)
 static bool
 ctl_queue(ctl_conn_t *c, const uint8_t *p, size_t len)
 {
-    if (tc_buf_len(&c->out) + len > CTL_OUT_HIGH) {
+    if (tc_buf_len(&c->conn.out) + len > CTL_OUT_HIGH) {
         return false;
     }
-    return tc_buf_append(&c->out, p, len) == TC_OK;
+    return tc_buf_append(&c->conn.out, p, len) == TC_OK;
 }
 
 
+/* The connect is done: HELLO, then the keep-alive timer. */
 static void
-ctl_write(ctl_conn_t *c)
+ctl_send_hello(tc_conn_t *conn)
 {
-    ssize_t n;
-    bool    want;
-
-    while (tc_buf_len(&c->out) > 0) {
-        n = send(c->fd, tc_buf_pos(&c->out), tc_buf_len(&c->out),
-                 MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n == -1) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-                break;
-            }
-            ctl_fail(c, "send failed", errno);
-            return;
-        }
-        tc_buf_consume(&c->out, (size_t) n);
-    }
-
-    want = tc_buf_len(&c->out) > 0;
-    if (want != c->want_write) {
-        c->want_write = want;
-        tc_event_mod(c->ctl->loop, c->fd,
-                     TC_EV_READ | (want ? TC_EV_WRITE : 0));
-    }
-}
-
-
-static void
-ctl_send_hello(ctl_conn_t *c)
-{
+    ctl_conn_t    *c = conn->data;
     tc_msg_hello_t h;
     uint8_t        buf[128];
     size_t         n;
+
+    tc_timer_set(c->ctl->loop, &c->timer, CTL_PING_EVERY);
 
     memset(&h, 0, sizeof(h));
     h.version = TC_PROTO_VERSION;
@@ -207,13 +205,15 @@ ctl_send_hello(ctl_conn_t *c)
         return;
     }
     c->state = CTL_HELLO;
-    ctl_write(c);
+    (void) tc_conn_flush(conn);
 }
 
 
-static void
-ctl_handle_frame(ctl_conn_t *c, const tc_frame_t *f)
+/* One frame from intercept.  TC_OK, or TC_DONE when c failed. */
+static int
+ctl_handle_frame(tc_conn_t *conn, const tc_frame_t *f)
 {
+    ctl_conn_t    *c = conn->data;
     tc_msg_hello_t h;
     tc_msg_reply_t r;
     uint64_t       token;
@@ -225,7 +225,7 @@ ctl_handle_frame(ctl_conn_t *c, const tc_frame_t *f)
         if (tc_proto_decode_hello(f, &h) != TC_OK ||
             h.role != TC_ROLE_INTERCEPT) {
             ctl_fail(c, "bad HELLO from peer (is it an intercept?)", 0);
-            return;
+            return TC_DONE;
         }
         if (c->state == CTL_HELLO) {
             c->state = CTL_READY;
@@ -240,7 +240,7 @@ ctl_handle_frame(ctl_conn_t *c, const tc_frame_t *f)
             c->fresh = true;
             c->ctl->resync = true;
         }
-        return;
+        return TC_OK;
     case TC_MSG_REPLY:
         if (c->state == CTL_READY && tc_proto_decode_reply(f, &r) == TC_OK) {
             c->replies++;
@@ -248,94 +248,15 @@ ctl_handle_frame(ctl_conn_t *c, const tc_frame_t *f)
         } else {
             c->ctl->ledger->replies_bad++;
         }
-        return;
+        return TC_OK;
     case TC_MSG_PING:
         if (tc_proto_decode_ping(f, &token) == TC_OK) {
             n = tc_proto_encode_ping(buf, sizeof(buf), TC_MSG_PONG, token);
             (void) ctl_queue(c, buf, n);
         }
-        return;
+        return TC_OK;
     default:
-        return; /* PONG, or a type from a newer peer: skipped */
-    }
-}
-
-
-static void
-ctl_read(ctl_conn_t *c)
-{
-    ssize_t    n;
-    int        used;
-    size_t     off;
-    tc_frame_t f;
-
-    for (;;) {
-        n = recv(c->fd, c->in + c->in_len, CTL_IN_CAP - c->in_len,
-                 MSG_DONTWAIT);
-        if (n == 0) {
-            ctl_fail(c, "connection closed by intercept", 0);
-            return;
-        }
-        if (n == -1) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-                return;
-            }
-            ctl_fail(c, "receive failed", errno);
-            return;
-        }
-        c->in_len += (size_t) n;
-        c->last_rx = tc_time_now();
-
-        off = 0;
-        while ((used = tc_proto_decode(c->in + off, c->in_len - off, &f)) > 0) {
-            ctl_handle_frame(c, &f);
-            if (c->fd == -1) {
-                return;
-            }
-            off += (size_t) used;
-        }
-        if (used == TC_PROTO_EVERSION) {
-            tc_log_error(TC_LOG_ERR, 0,
-                         "intercept %s speaks protocol version %u, this "
-                         "tcpcopy speaks %u: upgrade one of them",
-                         c->name, f.version, TC_PROTO_VERSION);
-            ctl_fail(c, "protocol version mismatch", 0);
-            return;
-        }
-        if (used == TC_PARSE_INVALID) {
-            ctl_fail(c, "malformed frame from intercept", 0);
-            return;
-        }
-        memmove(c->in, c->in + off, c->in_len - off);
-        c->in_len -= off;
-    }
-}
-
-
-static void
-ctl_io(void *data, uint32_t events)
-{
-    ctl_conn_t *c = data;
-    int         err = 0;
-    socklen_t   len = sizeof(err);
-
-    if (c->state == CTL_CONNECTING) {
-        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 ||
-            err != 0) {
-            ctl_fail(c, "connect failed", err);
-            return;
-        }
-        c->last_rx = tc_time_now();
-        tc_timer_set(c->ctl->loop, &c->timer, CTL_PING_EVERY);
-        ctl_send_hello(c);
-        return;
-    }
-
-    if (events & (TC_EV_READ | TC_EV_ERROR)) {
-        ctl_read(c);
-    }
-    if (c->fd != -1 && (events & TC_EV_WRITE)) {
-        ctl_write(c);
+        return TC_OK; /* PONG, or a type from a newer peer: skipped */
     }
 }
 
@@ -343,33 +264,13 @@ ctl_io(void *data, uint32_t events)
 static void
 ctl_connect(ctl_conn_t *c)
 {
-    struct sockaddr_storage ss;
-    socklen_t               slen;
-    int                     one = 1, af;
+    const char *why;
 
-    slen = tc_endpoint_to_sockaddr(&c->peer, &ss);
-    af = (c->peer.ip.family == TC_AF_INET6) ? AF_INET6 : AF_INET;
-
-    c->fd = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (c->fd == -1) {
-        ctl_fail(c, "socket failed", errno);
+    if (tc_conn_connect(&c->conn, &c->peer, &why) != TC_OK) {
+        ctl_fail(c, why, errno);
         return;
     }
-    (void) setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-
-    if (connect(c->fd, (struct sockaddr *) &ss, slen) == -1 &&
-        errno != EINPROGRESS) {
-        ctl_fail(c, "connect failed", errno);
-        return;
-    }
-
     c->state = CTL_CONNECTING;
-    if (tc_event_add(c->ctl->loop, c->fd, TC_EV_READ | TC_EV_WRITE, ctl_io,
-                     c) != TC_OK) {
-        ctl_fail(c, "cannot watch socket", errno);
-        return;
-    }
-    c->want_write = true;
     /* a connect that hangs (SYN dropped) is retried after a while */
     tc_timer_set(c->ctl->loop, &c->timer, CTL_DEAD_AFTER / 4);
 }
@@ -392,14 +293,16 @@ ctl_timer(tc_timer_t *t)
         return;
     case CTL_HELLO:
     case CTL_READY:
-        if (tc_time_now() - c->last_rx > CTL_DEAD_AFTER) {
+        if (tc_time_now() - c->conn.last_rx > CTL_DEAD_AFTER) {
             ctl_fail(c, "no answer for 20 s", ETIMEDOUT);
             return;
         }
         n = tc_proto_encode_ping(buf, sizeof(buf), TC_MSG_PING,
                                  (uint64_t) tc_time_now());
         (void) ctl_queue(c, buf, n);
-        ctl_write(c);
+        if (tc_conn_flush(&c->conn) != TC_OK) {
+            return;
+        }
         tc_timer_set(c->ctl->loop, &c->timer, CTL_PING_EVERY);
         return;
     }
@@ -534,9 +437,9 @@ ctl_flush(void *data)
     }
 
     for (i = 0; i < ctl->nconns; i++) {
-        if (ctl->conns[i].fd != -1 && tc_buf_len(&ctl->conns[i].out) > 0 &&
-            ctl->conns[i].state >= CTL_HELLO) {
-            ctl_write(&ctl->conns[i]);
+        if (ctl->conns[i].state >= CTL_HELLO &&
+            tc_buf_len(&ctl->conns[i].conn.out) > 0) {
+            (void) tc_conn_flush(&ctl->conns[i].conn);
         }
     }
 }
@@ -673,21 +576,10 @@ tc_ctl_create(tc_event_loop_t *loop, const tc_endpoint_t *peers, size_t npeers,
         c->peer_idx = i / per_peer;
         c->slot = (unsigned) (i % per_peer);
         c->peer = peers[c->peer_idx];
-        c->fd = -1;
         c->state = CTL_IDLE;
         c->backoff = CTL_BACKOFF_MIN;
+        tc_conn_init(&c->conn, loop, &ctl_handler, c);
         tc_timer_init(&c->timer, ctl_timer, c);
-    }
-
-    /* every connection is in a state tc_ctl_destroy takes before the
-     * first allocation that can fail */
-    for (i = 0; i < ctl->nconns; i++) {
-        c = &ctl->conns[i];
-        c->in = malloc(CTL_IN_CAP);
-        if (c->in == NULL) {
-            tc_ctl_destroy(ctl);
-            return NULL;
-        }
         tc_addr_str(&c->peer.ip, c->name, TC_ADDR_STRLEN);
         len = strlen(c->name);
         if (per_peer > 1) {
@@ -712,16 +604,11 @@ tc_ctl_destroy(tc_ctl_t *ctl)
 
     for (i = 0; i < ctl->nconns; i++) {
         c = &ctl->conns[i];
-        if (c->fd != -1) {
-            ctl_write(c); /* last routes, best effort */
+        if (c->state >= CTL_HELLO) {
+            (void) tc_conn_flush(&c->conn); /* last routes, best effort */
         }
-        if (c->fd != -1) {
-            tc_event_del(ctl->loop, c->fd);
-            close(c->fd);
-        }
+        tc_conn_close(&c->conn);
         tc_timer_del(ctl->loop, &c->timer);
-        free(c->in);
-        tc_buf_free(&c->out);
     }
     for (i = 0; i < TC_CTL_CONNS_MAX; i++) {
         free(ctl->queue[i].v);
