@@ -3,13 +3,12 @@
  * say HELLO, announce the clients they replay (ROUTE), and receive the
  * target's reply headers (REPLY).
  *
- * Every connection has a fixed input buffer big enough for the largest
- * frame (so framing is a decode-and-shift loop) and an output byte queue.
- * REPLY frames are appended to the queue and sent at the end of the loop
- * iteration (the tick hook), so the replies of one wake-up leave in one
- * send().  The queue has a high-water mark: above it a connection's REPLYs
- * are dropped and counted, so one slow or dead tcpcopy costs only its own
- * replies, never the NFQUEUE loop or the other tcpcopies.
+ * Every connection is a tc_conn (input framing, output queue, partial
+ * writes).  REPLY frames are appended to the queue and sent at the end of
+ * the loop iteration (the tick hook), so the replies of one wake-up leave
+ * in one send().  The queue has a high-water mark: above it a connection's
+ * REPLYs are dropped and counted, so one slow or dead tcpcopy costs only its
+ * own replies, never the NFQUEUE loop or the other tcpcopies.
  */
 #include "tc_config.h"
 
@@ -23,7 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "tc_buf.h"
+#include "tc_conn.h"
 #include "tc_log.h"
 #include "tc_proto.h"
 #include "tc_time.h"
@@ -31,9 +30,6 @@
 #include "icp_metrics.h"
 #include "intercept.h"
 
-#define IN_CAP             (TC_PROTO_HDR_LEN + TC_PROTO_MAX_BODY)
-#define OUT_SHRINK         (1024u * 1024) /* free an idle queue above this */
-#define READS_PER_WAKEUP   16
 #define ACCEPTS_PER_WAKEUP 64
 #define ACCEPT_PAUSE_MS    1000
 #define REPLY_OVERHEAD     (TC_PROTO_HDR_LEN + 8)
@@ -49,24 +45,18 @@ struct conn_s {
     tc_icp_server_t *srv;
     conn_t          *prev;
     conn_t          *next;
-    int              fd;
-    uint32_t         id; /* the router's owner id: index into srv->conns */
+    tc_conn_t        conn; /* the socket, its input and output queue */
+    uint32_t         id;   /* the router's owner id: index into srv->conns */
     conn_state_e     state;
-    uint32_t         caps; /* granted capabilities */
-    bool             write_armed;
-    bool             full_logged;
+    uint32_t         caps;        /* granted capabilities */
+    bool             full_logged; /* since the queue last drained */
     char             name[TC_PROTO_NAME_MAX + 1];
     char             peer[TC_ADDR_STRLEN + 8];
-
-    uint8_t *in;
-    size_t   in_len;
-    tc_buf_t out;
 
     uint64_t replies;
     uint64_t queue_full;
     uint64_t routes_add;
     uint64_t routes_del;
-    uint64_t bytes_out;
 };
 
 struct tc_icp_server_s {
@@ -86,16 +76,15 @@ static void tc_icp_accept_resume(tc_timer_t *timer);
 static void conn_open(tc_icp_server_t *srv, int fd,
                       const struct sockaddr_storage *ss);
 static void conn_close(conn_t *c, const char *why);
-static void conn_event(void *data, uint32_t events);
-static int  conn_read(conn_t *c);
-static int  conn_frames(conn_t *c);
-static int  conn_frame(conn_t *c, const tc_frame_t *f);
+static void conn_lost(tc_conn_t *conn, tc_conn_fail_e why, int err);
+static int  conn_frame(tc_conn_t *conn, const tc_frame_t *f);
 static int  conn_hello(conn_t *c, const tc_frame_t *f);
 static int  conn_queue_hello(conn_t *c);
 static int  conn_route(conn_t *c, const tc_frame_t *f);
 static int  conn_check(conn_t *c, const tc_frame_t *f);
-static int  conn_write(conn_t *c);
 static void tc_icp_flush(void *data);
+
+static const tc_conn_handler_t conn_handler = {NULL, conn_frame, conn_lost};
 
 
 tc_icp_server_t *
@@ -179,7 +168,7 @@ tc_icp_server_close(tc_icp_server_t *srv)
         c = srv->head;
         /* Last words: whatever is queued gets one non-blocking try (a
          * failed send closes c itself). */
-        if (tc_buf_len(&c->out) > 0 && conn_write(c) != TC_OK) {
+        if (tc_conn_flush(&c->conn) != TC_OK) {
             continue;
         }
         conn_close(c, "intercept is stopping");
@@ -312,12 +301,11 @@ conn_open(tc_icp_server_t *srv, int fd, const struct sockaddr_storage *ss)
     }
 
     c = calloc(1, sizeof(*c));
-    if (c == NULL || (c->in = malloc(IN_CAP)) == NULL) {
+    if (c == NULL) {
         tc_log_error(TC_LOG_ERR, errno,
                      "control connection from %s: no "
                      "memory",
                      peer);
-        free(c);
         goto out_close;
     }
 
@@ -327,19 +315,17 @@ conn_open(tc_icp_server_t *srv, int fd, const struct sockaddr_storage *ss)
     (void) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 
     c->srv = srv;
-    c->fd = fd;
     c->id = id;
     c->state = CONN_HELLO;
     snprintf(c->name, sizeof(c->name), "?");
     memcpy(c->peer, peer, sizeof(c->peer));
 
-    if (tc_event_add(srv->cycle->loop, fd, TC_EV_READ, conn_event, c) !=
-        TC_OK) {
+    tc_conn_init(&c->conn, srv->cycle->loop, &conn_handler, c);
+    if (tc_conn_attach(&c->conn, fd) != TC_OK) {
         tc_log_error(TC_LOG_ERR, errno,
                      "control connection from %s: event "
                      "loop",
                      peer);
-        free(c->in);
         free(c);
         goto out_close;
     }
@@ -368,8 +354,7 @@ conn_close(conn_t *c, const char *why)
     tc_icp_server_t *srv = c->srv;
     size_t           routes;
 
-    (void) tc_event_del(srv->cycle->loop, c->fd);
-    close(c->fd);
+    tc_conn_close(&c->conn);
 
     routes = tc_router_del_owner(srv->cycle->router, c->id);
 
@@ -392,124 +377,52 @@ conn_close(conn_t *c, const char *why)
     srv->nconns--;
     srv->cycle->ledger.conns_closed++;
 
-    free(c->in);
-    tc_buf_free(&c->out);
     free(c);
 }
 
 
+/*
+ * The connection cannot go on: says why in intercept's words and closes
+ * it.  A peer of another protocol version first gets our HELLO, so that
+ * it can log the mismatch too (best effort: one non-blocking send).
+ */
 static void
-conn_event(void *data, uint32_t events)
+conn_lost(tc_conn_t *conn, tc_conn_fail_e why, int err)
 {
-    conn_t *c = data;
-
-    if (events & TC_EV_WRITE) {
-        if (conn_write(c) != TC_OK) {
-            return;
-        }
-    }
-
-    if (events & (TC_EV_READ | TC_EV_ERROR)) {
-        (void) conn_read(c);
-    }
-}
-
-
-/* Reads and handles frames; returns TC_OK, or TC_DONE if c was closed. */
-static int
-conn_read(conn_t *c)
-{
-    ssize_t n;
-    int     i;
-
-    for (i = 0; i < READS_PER_WAKEUP; i++) {
-        n = recv(c->fd, c->in + c->in_len, IN_CAP - c->in_len, 0);
-
-        if (n > 0) {
-            c->in_len += (size_t) n;
-            if (conn_frames(c) != TC_OK) {
-                return TC_DONE;
-            }
-            continue;
-        }
-
-        if (n == 0) {
-            conn_close(c, "closed by peer");
-            return TC_DONE;
-        }
-
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            return TC_OK;
-        }
-        if (errno == EINTR) {
-            continue;
-        }
-
-        conn_close(c, strerror(errno));
-        return TC_DONE;
-    }
-
-    /* Fairness: level-triggered epoll calls us again for the rest. */
-    return TC_OK;
-}
-
-
-/* Handles every whole frame in the input buffer and keeps the partial tail.
- * Returns TC_OK, or TC_DONE if c was closed. */
-static int
-conn_frames(conn_t *c)
-{
+    conn_t          *c = conn->data;
     tc_icp_ledger_t *l = &c->srv->cycle->ledger;
-    tc_frame_t       f;
-    size_t           pos = 0;
-    int              rc;
 
-    while (pos < c->in_len) {
-        rc = tc_proto_decode(c->in + pos, c->in_len - pos, &f);
-
-        if (rc == TC_PARSE_PARTIAL) {
-            break;
+    switch (why) {
+    case TC_CONN_EVERSION:
+        l->proto_errors++;
+        tc_log_error(TC_LOG_ERR, 0,
+                     "control connection %u from %s speaks control "
+                     "protocol version %u, this intercept speaks %u: "
+                     "closing (run matching tcpcopy and intercept)",
+                     c->id, c->peer, (unsigned) conn->peer_version,
+                     (unsigned) TC_PROTO_VERSION);
+        if (conn_queue_hello(c) == TC_OK && tc_conn_flush(conn) != TC_OK) {
+            return; /* closed by the failed send */
         }
-
-        if (rc == TC_PROTO_EVERSION) {
-            l->proto_errors++;
-            tc_log_error(TC_LOG_ERR, 0,
-                         "control connection %u from %s speaks control "
-                         "protocol version %u, this intercept speaks %u: "
-                         "closing (run matching tcpcopy and intercept)",
-                         c->id, c->peer, (unsigned) f.version,
-                         (unsigned) TC_PROTO_VERSION);
-            /* Our HELLO lets the peer log the mismatch too (best effort:
-             * one non-blocking send before the close). */
-            if (conn_queue_hello(c) == TC_OK && conn_write(c) != TC_OK) {
-                return TC_DONE;
-            }
-            conn_close(c, "protocol version mismatch");
-            return TC_DONE;
-        }
-
-        if (rc < 0) {
-            l->proto_errors++;
-            tc_log_error(TC_LOG_ERR, 0,
-                         "control connection %u from %s sent a malformed "
-                         "frame header (bad magic or length)",
-                         c->id, c->peer);
-            conn_close(c, "malformed frame");
-            return TC_DONE;
-        }
-
-        if (conn_frame(c, &f) != TC_OK) {
-            return TC_DONE;
-        }
-        pos += (size_t) rc;
+        conn_close(c, "protocol version mismatch");
+        return;
+    case TC_CONN_EFRAME:
+        l->proto_errors++;
+        tc_log_error(TC_LOG_ERR, 0,
+                     "control connection %u from %s sent a malformed "
+                     "frame header (bad magic or length)",
+                     c->id, c->peer);
+        conn_close(c, "malformed frame");
+        return;
+    case TC_CONN_EOF:
+        conn_close(c, "closed by peer");
+        return;
+    case TC_CONN_ECONNECT: /* accepted connections do not connect */
+    case TC_CONN_ERECV:
+    case TC_CONN_ESEND:
+        conn_close(c, err == 0 ? "send returned 0" : strerror(err));
+        return;
     }
-
-    if (pos > 0) {
-        memmove(c->in, c->in + pos, c->in_len - pos);
-        c->in_len -= pos;
-    }
-
-    return TC_OK;
 }
 
 
@@ -525,15 +438,6 @@ conn_fail(conn_t *c, const char *what)
 }
 
 
-/* Appends n bytes of room at the end of the output queue; returns where
- * to write them, or NULL when memory is short. */
-static uint8_t *
-conn_out_room(conn_t *c, size_t n)
-{
-    return tc_buf_reserve(&c->out, n);
-}
-
-
 /* Queues a control frame (HELLO, PONG): these ignore the high-water mark,
  * they are small and rare.  Returns TC_OK or TC_ERROR (no memory). */
 static int
@@ -542,20 +446,22 @@ conn_send_ping(conn_t *c, uint8_t type, uint64_t token)
     uint8_t *p;
     size_t   n;
 
-    p = conn_out_room(c, TC_PROTO_HDR_LEN + 8);
+    p = tc_buf_reserve(&c->conn.out, TC_PROTO_HDR_LEN + 8);
     if (p == NULL) {
         return TC_ERROR;
     }
 
     n = tc_proto_encode_ping(p, TC_PROTO_HDR_LEN + 8, type, token);
-    tc_buf_commit(&c->out, n);
+    tc_buf_commit(&c->conn.out, n);
     return n ? TC_OK : TC_ERROR;
 }
 
 
+/* One frame from the peer.  TC_OK, or TC_DONE if c was closed. */
 static int
-conn_frame(conn_t *c, const tc_frame_t *f)
+conn_frame(tc_conn_t *conn, const tc_frame_t *f)
 {
+    conn_t  *c = conn->data;
     uint64_t token;
 
     if (c->state == CONN_HELLO) {
@@ -606,13 +512,13 @@ conn_queue_hello(conn_t *c)
     mine.caps = c->caps;
     snprintf(mine.name, sizeof(mine.name), "intercept");
 
-    p = conn_out_room(c, room);
+    p = tc_buf_reserve(&c->conn.out, room);
     n = (p == NULL) ? 0 : tc_proto_encode_hello(p, room, &mine);
     if (n == 0) {
         return TC_ERROR;
     }
 
-    tc_buf_commit(&c->out, n);
+    tc_buf_commit(&c->conn.out, n);
     return TC_OK;
 }
 
@@ -725,13 +631,13 @@ conn_check(conn_t *c, const tc_frame_t *f)
     tc_check_set(&rep, TC_CHECK_N_UPTIME,
                  (uint64_t) (tc_time_now() - srv->opened_at) / 1000);
 
-    p = conn_out_room(c, TC_CHECK_FRAME_MAX);
+    p = tc_buf_reserve(&c->conn.out, TC_CHECK_FRAME_MAX);
     n = (p == NULL) ? 0
                     : tc_proto_encode_check_reply(p, TC_CHECK_FRAME_MAX, &rep);
     if (n == 0) {
         return conn_fail(c, "cannot encode CHECK_REPLY");
     }
-    tc_buf_commit(&c->out, n);
+    tc_buf_commit(&c->conn.out, n);
 
     tc_log_error(TC_LOG_NOTICE, 0,
                  "control connection %u from %s: tcpcopy \"%s\" checked "
@@ -759,7 +665,9 @@ tc_icp_server_reply(tc_icp_server_t *srv, uint32_t id, uint8_t family,
     }
 
     room = REPLY_OVERHEAD + pkt_len;
-    p = (tc_buf_len(&c->out) >= TC_ICP_OUT_HWM) ? NULL : conn_out_room(c, room);
+    p = (tc_buf_len(&c->conn.out) >= TC_ICP_OUT_HWM)
+            ? NULL
+            : tc_buf_reserve(&c->conn.out, room);
     if (p == NULL) {
         c->queue_full++;
         l->queue_full++;
@@ -780,7 +688,7 @@ tc_icp_server_reply(tc_icp_server_t *srv, uint32_t id, uint8_t family,
         return TC_DECLINED;
     }
 
-    tc_buf_commit(&c->out, n);
+    tc_buf_commit(&c->conn.out, n);
     c->replies++;
     l->delivered++;
     return TC_OK;
@@ -809,8 +717,8 @@ conn_snap(const conn_t *c, tc_icp_conn_snap_t *out)
 {
     out->replies = c->replies;
     out->queue_full = c->queue_full;
-    out->queued_bytes = tc_buf_len(&c->out);
-    out->sent_bytes = c->bytes_out;
+    out->queued_bytes = tc_buf_len(&c->conn.out);
+    out->sent_bytes = c->conn.sent;
     out->route_adds = c->routes_add;
     out->route_dels = c->routes_del;
     out->ready = c->state == CONN_READY;
@@ -884,57 +792,10 @@ tc_icp_server_prom(const tc_icp_server_t *srv, tc_mtext_t *t)
 }
 
 
-/*
- * Sends queued output until done or EAGAIN, and watches for writability
- * only while output is left over.  Returns TC_OK, or TC_DONE if c was
- * closed (the peer is gone).
- */
-static int
-conn_write(conn_t *c)
-{
-    tc_event_loop_t *loop = c->srv->cycle->loop;
-    ssize_t          n;
-    bool             want;
-
-    while (tc_buf_len(&c->out) > 0) {
-        n = send(c->fd, tc_buf_pos(&c->out), tc_buf_len(&c->out),
-                 MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n > 0) {
-            tc_buf_consume(&c->out, (size_t) n);
-            c->bytes_out += (uint64_t) n;
-            continue;
-        }
-        if (n == -1 && errno == EINTR) {
-            continue;
-        }
-        if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            break;
-        }
-        conn_close(c, n == 0 ? "send returned 0" : strerror(errno));
-        return TC_DONE;
-    }
-
-    if (tc_buf_len(&c->out) == 0) {
-        c->full_logged = false;
-        /* A burst is over: do not keep megabytes per idle tcpcopy. */
-        tc_buf_trim(&c->out, OUT_SHRINK);
-    }
-
-    want = tc_buf_len(&c->out) > 0;
-    if (want != c->write_armed) {
-        if (tc_event_mod(loop, c->fd, TC_EV_READ | (want ? TC_EV_WRITE : 0)) ==
-            TC_OK) {
-            c->write_armed = want;
-        }
-    }
-
-    return TC_OK;
-}
-
-
 /* The tick hook: flush what this iteration queued, one send() per
  * connection for all its REPLYs.  Connections waiting for writability are
- * left to their write event. */
+ * left to their write event.  A drained queue ends a full episode, so the
+ * next one is logged again. */
 static void
 tc_icp_flush(void *data)
 {
@@ -943,8 +804,12 @@ tc_icp_flush(void *data)
 
     for (c = srv->head; c != NULL; c = next) {
         next = c->next;
-        if (tc_buf_len(&c->out) > 0 && !c->write_armed) {
-            (void) conn_write(c);
+        if (tc_buf_len(&c->conn.out) > 0 && !c->conn.write_armed &&
+            tc_conn_flush(&c->conn) != TC_OK) {
+            continue;
+        }
+        if (tc_buf_len(&c->conn.out) == 0) {
+            c->full_logged = false;
         }
     }
 }
