@@ -1,9 +1,9 @@
 /*
  * tc_check_run.c: the sockets of `tcpcopy --check` (see tc_check.h).
  *
- * A one-shot command, so no reactor: every socket is non-blocking and one
- * poll() loop (run_pump) waits for them until a phase is complete or its
- * deadline passes.  The phases:
+ * A one-shot command on a reactor of its own: the control connections are
+ * tc_conns like the daemon's, and run_pump() runs the loop until a phase
+ * is complete or its deadline passes.  The phases:
  *
  *   connect   every intercept: connect, HELLO (asking for TC_CAP_CHECK),
  *             CHECK -> the report before the probe;
@@ -23,9 +23,7 @@
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <netpacket/packet.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,12 +33,13 @@
 #include <unistd.h>
 
 #include "tc_check.h"
+#include "tc_conn.h"
+#include "tc_event.h"
 #include "tc_log.h"
 #include "tc_pkt.h"
 #include "tc_replay.h"
 #include "tc_time.h"
 
-#define RUN_IN_CAP      (TC_PROTO_HDR_LEN + TC_PROTO_MAX_BODY)
 #define RUN_PKT_MAX     65536
 #define RUN_GRACE_MS    200  /* after every answer: a leaked copy? */
 #define RUN_AFTER_MS    1000 /* for the reports after the probe */
@@ -56,17 +55,19 @@ typedef enum {
     RUN_READY
 } run_state_e;
 
+typedef struct run_s run_t;
+
 typedef struct {
+    run_t          *k;
     tc_check_icp_t *icp;
-    int             fd;
+    tc_conn_t       conn;
     run_state_e     state;
-    uint8_t        *in;
-    size_t          in_len;
     uint64_t        ping; /* token of the barrier PING */
     bool            ponged;
 } run_conn_t;
 
-typedef struct {
+struct run_s {
+    tc_event_loop_t       *loop;
     const tc_check_conf_t *conf;
     tc_replay_t           *r;
     tc_check_icp_t         icps[TC_CHECK_PEERS_MAX];
@@ -79,11 +80,16 @@ typedef struct {
     tc_msec_t              probe_start;
     unsigned               failures;
     uint8_t                pkt[RUN_PKT_MAX];
-} run_t;
+};
 
 typedef bool (*run_done_pt)(const run_t *k);
 
-static void run_read(run_t *k, run_conn_t *c);
+static void run_connected(tc_conn_t *conn);
+static int  run_frame(tc_conn_t *conn, const tc_frame_t *f);
+static void run_lost(tc_conn_t *conn, tc_conn_fail_e why, int err);
+
+static const tc_conn_handler_t run_handler = {run_connected, run_frame,
+                                              run_lost};
 
 
 static uint32_t
@@ -101,10 +107,7 @@ run_random(void)
 static void
 run_close(run_conn_t *c)
 {
-    if (c->fd != -1) {
-        close(c->fd);
-        c->fd = -1;
-    }
+    tc_conn_close(&c->conn);
     c->state = RUN_CLOSED;
 }
 
@@ -119,24 +122,50 @@ run_fail(run_conn_t *c, tc_check_link_e why, int err)
 }
 
 
-/* Sends one small frame whole; a control socket that cannot take a few
- * bytes at once is as good as gone. */
+/* The connection cannot go on: before intercept's HELLO that is step 1's
+ * failure; after it, the connection just ends. */
+static void
+run_lost(tc_conn_t *conn, tc_conn_fail_e why, int err)
+{
+    run_conn_t *c = conn->data;
+
+    switch (why) {
+    case TC_CONN_ECONNECT:
+        run_fail(c, TC_CHECK_LINK_CONNECT, err);
+        return;
+    case TC_CONN_EVERSION:
+        c->icp->peer_version = conn->peer_version;
+        run_fail(c, TC_CHECK_LINK_VERSION, 0);
+        return;
+    case TC_CONN_EFRAME:
+        run_fail(c, TC_CHECK_LINK_FOREIGN, 0);
+        return;
+    case TC_CONN_EOF:
+    case TC_CONN_ERECV:
+    case TC_CONN_ESEND:
+        if (c->state == RUN_READY) {
+            run_close(c);
+        } else {
+            run_fail(c, TC_CHECK_LINK_CLOSED, err);
+        }
+        return;
+    }
+}
+
+
+/* Queues one frame (n bytes, 0 when it could not be encoded) and sends
+ * what the socket takes; the rest leaves from the write event. */
 static void
 run_send(run_conn_t *c, const uint8_t *buf, size_t n)
 {
-    ssize_t sent;
-
-    if (c->fd == -1 || n == 0) {
+    if (c->conn.fd == -1 || n == 0) {
         return;
     }
-    sent = send(c->fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent != (ssize_t) n) {
-        if (c->state != RUN_READY) {
-            run_fail(c, TC_CHECK_LINK_CLOSED, errno);
-        } else {
-            run_close(c);
-        }
+    if (tc_buf_append(&c->conn.out, buf, n) != TC_OK) {
+        run_lost(&c->conn, TC_CONN_ESEND, ENOMEM);
+        return;
     }
+    (void) tc_conn_flush(&c->conn);
 }
 
 
@@ -152,20 +181,9 @@ run_send_check(run_conn_t *c, uint32_t token)
 static void
 run_connect(run_conn_t *c)
 {
-    struct sockaddr_storage ss;
-    socklen_t               len;
-    int                     one = 1;
+    const char *why;
 
-    len = tc_endpoint_to_sockaddr(&c->icp->peer, &ss);
-    c->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (c->fd == -1) {
-        run_fail(c, TC_CHECK_LINK_CONNECT, errno);
-        return;
-    }
-    (void) setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-
-    if (connect(c->fd, (struct sockaddr *) &ss, len) == -1 &&
-        errno != EINPROGRESS) {
+    if (tc_conn_connect(&c->conn, &c->icp->peer, &why) != TC_OK) {
         run_fail(c, TC_CHECK_LINK_CONNECT, errno);
         return;
     }
@@ -173,19 +191,13 @@ run_connect(run_conn_t *c)
 }
 
 
-/* The connection is up (or failed): send our HELLO, asking for reports. */
+/* The connection is up: send our HELLO, asking for reports. */
 static void
-run_connected(run_conn_t *c)
+run_connected(tc_conn_t *conn)
 {
+    run_conn_t    *c = conn->data;
     tc_msg_hello_t h;
     uint8_t        buf[128];
-    socklen_t      len = sizeof(int);
-    int            err = 0;
-
-    if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 || err) {
-        run_fail(c, TC_CHECK_LINK_CONNECT, err ? err : errno);
-        return;
-    }
 
     memset(&h, 0, sizeof(h));
     h.version = TC_PROTO_VERSION;
@@ -260,109 +272,59 @@ run_reply(run_t *k, run_conn_t *c, const tc_frame_t *f)
 }
 
 
-static void
-run_frame(run_t *k, run_conn_t *c, const tc_frame_t *f)
+/* One frame from intercept.  TC_OK, or TC_DONE once c is closed. */
+static int
+run_frame(tc_conn_t *conn, const tc_frame_t *f)
 {
-    uint8_t  buf[TC_PROTO_HDR_LEN + 8];
-    uint64_t token;
+    run_conn_t *c = conn->data;
+    uint8_t     buf[TC_PROTO_HDR_LEN + 8];
+    uint64_t    token;
 
     if (c->state != RUN_READY && f->type != TC_MSG_HELLO) {
         run_fail(c, TC_CHECK_LINK_FOREIGN, 0);
-        return;
+        return TC_DONE;
     }
 
     switch (f->type) {
     case TC_MSG_HELLO:
         run_hello(c, f);
-        return;
+        break;
     case TC_MSG_CHECK_REPLY:
         run_report(c, f);
-        return;
+        break;
     case TC_MSG_REPLY:
-        run_reply(k, c, f);
-        return;
+        run_reply(c->k, c, f);
+        break;
     case TC_MSG_PING:
         if (tc_proto_decode_ping(f, &token) == TC_OK) {
             run_send(c, buf,
                      tc_proto_encode_ping(buf, sizeof(buf), TC_MSG_PONG,
                                           token));
         }
-        return;
+        break;
     case TC_MSG_PONG:
         if (tc_proto_decode_ping(f, &token) == TC_OK && token == c->ping) {
             c->ponged = true;
         }
-        return;
+        break;
     default:
-        return; /* ROUTE, CHECK, or newer: not for us */
+        break; /* ROUTE, CHECK, or newer: not for us */
     }
-}
-
-
-/* Decodes the whole frames in c's input; keeps the partial tail. */
-static void
-run_frames(run_t *k, run_conn_t *c)
-{
-    tc_frame_t f;
-    size_t     off = 0;
-    int        used = TC_PARSE_PARTIAL;
-
-    while (c->fd != -1 &&
-           (used = tc_proto_decode(c->in + off, c->in_len - off, &f)) > 0) {
-        run_frame(k, c, &f);
-        off += (size_t) used;
-    }
-    if (c->fd == -1) {
-        return;
-    }
-    if (used == TC_PROTO_EVERSION) {
-        c->icp->peer_version = f.version;
-        run_fail(c, TC_CHECK_LINK_VERSION, 0);
-        return;
-    }
-    if (used == TC_PARSE_INVALID) {
-        run_fail(c, TC_CHECK_LINK_FOREIGN, 0);
-        return;
-    }
-    memmove(c->in, c->in + off, c->in_len - off);
-    c->in_len -= off;
-}
-
-
-static void
-run_read(run_t *k, run_conn_t *c)
-{
-    ssize_t n;
-
-    while (c->fd != -1) {
-        n = recv(c->fd, c->in + c->in_len, RUN_IN_CAP - c->in_len,
-                 MSG_DONTWAIT);
-        if (n > 0) {
-            c->in_len += (size_t) n;
-            run_frames(k, c);
-            continue;
-        }
-        if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
-            return;
-        }
-        /* closed (or reset) by intercept */
-        if (c->state == RUN_READY) {
-            run_close(c);
-        } else {
-            run_fail(c, TC_CHECK_LINK_CLOSED, n == 0 ? 0 : errno);
-        }
-    }
+    return c->conn.fd == -1 ? TC_DONE : TC_OK;
 }
 
 
 /* A packet toward the probe's source seen on this host: a leak. */
 static void
-run_leak_read(run_t *k)
+run_leak_read(void *data, uint32_t events)
 {
+    run_t            *k = data;
     tc_check_probe_t *p;
     tc_check_seen_e   s;
     ssize_t           n;
     size_t            i;
+
+    (void) events;
 
     while ((n = recv(k->leak_fd, k->pkt, sizeof(k->pkt), MSG_DONTWAIT)) > 0) {
         for (i = 0; i < k->nprobes; i++) {
@@ -377,64 +339,17 @@ run_leak_read(run_t *k)
 }
 
 
-static void
-run_dispatch(run_t *k, const struct pollfd *pfd, const size_t *who, int npfd)
-{
-    run_conn_t *c;
-    int         i;
-
-    for (i = 0; i < npfd; i++) {
-        if (pfd[i].revents == 0) {
-            continue;
-        }
-        if (who[i] == SIZE_MAX) {
-            run_leak_read(k);
-            continue;
-        }
-        c = &k->conns[who[i]];
-        if (c->state == RUN_CONNECTING) {
-            run_connected(c);
-        } else {
-            run_read(k, c);
-        }
-    }
-}
-
-
-/* Polls every socket until done(k) or wait ms passed. */
+/* Runs the loop until done(k) or wait ms passed. */
 static void
 run_pump(run_t *k, tc_msec_t wait, run_done_pt done)
 {
-    struct pollfd pfd[TC_CHECK_PEERS_MAX + 1];
-    size_t        who[TC_CHECK_PEERS_MAX + 1], i;
-    tc_msec_t     deadline = tc_time_update() + wait, left;
-    int           npfd;
+    tc_msec_t deadline = tc_time_update() + wait, left;
 
     while (done == NULL || !done(k)) {
-        left = deadline - tc_time_update();
-        if (left <= 0) {
+        left = deadline - tc_time_now();
+        if (left <= 0 || tc_event_run_once(k->loop, left) == TC_ERROR) {
             return;
         }
-        npfd = 0;
-        for (i = 0; i < k->n; i++) {
-            if (k->conns[i].fd == -1) {
-                continue;
-            }
-            pfd[npfd].fd = k->conns[i].fd;
-            pfd[npfd].events =
-                (k->conns[i].state == RUN_CONNECTING) ? POLLOUT : POLLIN;
-            who[npfd++] = i;
-        }
-        if (k->leak_fd != -1) {
-            pfd[npfd].fd = k->leak_fd;
-            pfd[npfd].events = POLLIN;
-            who[npfd++] = SIZE_MAX;
-        }
-        if (poll(pfd, (nfds_t) npfd, (int) left) == -1 && errno != EINTR) {
-            return;
-        }
-        tc_time_update();
-        run_dispatch(k, pfd, who, npfd);
     }
 }
 
@@ -800,6 +715,11 @@ run_probe(run_t *k)
     }
 
     k->leak_fd = run_leak_open(&src);
+    if (k->leak_fd != -1 && tc_event_add(k->loop, k->leak_fd, TC_EV_READ,
+                                         run_leak_read, k) != TC_OK) {
+        close(k->leak_fd);
+        k->leak_fd = -1; /* no leak watch then */
+    }
     k->isn = run_random();
     run_plan_probes(k, &src, guessed);
     run_announce(k, &src);
@@ -821,6 +741,7 @@ run_probe(run_t *k)
 
     k->r->sender.ops->close(&k->r->sender);
     if (k->leak_fd != -1) {
+        (void) tc_event_del(k->loop, k->leak_fd);
         close(k->leak_fd);
         k->leak_fd = -1;
     }
@@ -850,14 +771,15 @@ run_init(run_t *k, const tc_check_conf_t *conf, tc_replay_t *r,
     k->r = r;
     k->n = tc_min(n, (size_t) TC_CHECK_PEERS_MAX);
     k->leak_fd = -1;
+    k->loop = tc_event_loop_create(NULL);
+    if (k->loop == NULL) {
+        return TC_ERROR;
+    }
     for (i = 0; i < k->n; i++) {
         k->icps[i].peer = intercepts[i];
+        k->conns[i].k = k;
         k->conns[i].icp = &k->icps[i];
-        k->conns[i].fd = -1;
-        k->conns[i].in = malloc(RUN_IN_CAP);
-        if (k->conns[i].in == NULL) {
-            return TC_ERROR;
-        }
+        tc_conn_init(&k->conns[i].conn, k->loop, &run_handler, &k->conns[i]);
     }
     return TC_OK;
 }
@@ -868,10 +790,10 @@ run_done(run_t *k)
 {
     size_t i;
 
-    for (i = 0; i < k->n; i++) {
+    for (i = 0; i < k->n && k->loop != NULL; i++) {
         run_close(&k->conns[i]);
-        free(k->conns[i].in);
     }
+    tc_event_loop_destroy(k->loop);
     free(k);
 }
 
