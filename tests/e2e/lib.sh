@@ -967,6 +967,18 @@ replay_up() {
         tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" "$@"
 }
 
+# http_replay_up TOOL...: the start most HTTP scripts share: skips unless
+# root, nginx, TOOL... and both daemons are there, then the topology, nginx
+# on the online host and the target, and replay_up 80 (TCPCOPY_ARGS and
+# INTERCEPT_ARGS apply), with their ok lines; bails out if one fails.
+http_replay_up() {
+    e2e_require nginx "$@"
+    e2e_require_daemons
+    check "topology up" topo_up || bail "topology"
+    servers_up nginx
+    replay_up 80
+}
+
 # assist_intercept_up PORT...: intercept with the pcap input on the
 # assistant (advanced architecture), capturing the target's replies from
 # each PORT; ok line, or bails out.

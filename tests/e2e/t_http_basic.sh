@@ -7,11 +7,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/e2e/lib.sh"
 trap cleanup EXIT INT TERM
 
-e2e_require nginx curl
-e2e_require_daemons
-check "topology up" topo_up || bail "topology"
-servers_up nginx
-replay_up 80
+http_replay_up curl
 
 check_gets 20 basic
 check_post_1mb "big-$S"

@@ -6,11 +6,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/e2e/lib.sh"
 trap cleanup EXIT INT TERM
 
-e2e_require nginx wrk
-e2e_require_daemons
-check "topology up" topo_up || bail "topology"
-servers_up nginx
-replay_up 80
+http_replay_up wrk
 
 # full speed (no delay)
 wrk_replayed tgt "/ka/$S/" 0 "target logged every keep-alive request"

@@ -8,12 +8,8 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 trap cleanup EXIT INT TERM
 
 N=10000
-e2e_require nginx curl
 [ -n "$PYTHON" ] || t_skip "missing tools: python3"
-e2e_require_daemons
-check "topology up" topo_up || bail "topology"
-servers_up nginx
-TCPCOPY_ARGS="-m 16" replay_up 80
+TCPCOPY_ARGS="-m 16" http_replay_up curl
 
 e2e_bg "$NS_CLI" "$W/conns.log" timeout 300 "$PYTHON" \
     "$TOP/tests/e2e/conns.py" http "$ONL_IP" 80 "$N" --pre 1 --post 0 \

@@ -8,12 +8,8 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/e2e/lib.sh"
 trap cleanup EXIT INT TERM
 
-e2e_require nginx curl
-e2e_require_daemons
-check "topology up" topo_up || bail "topology"
-servers_up nginx
 TCPCOPY_ARGS="$TCPCOPY_ARGS --metrics 127.0.0.1:9101" \
-INTERCEPT_ARGS="$INTERCEPT_ARGS --metrics 127.0.0.1:9102" replay_up 80
+INTERCEPT_ARGS="$INTERCEPT_ARGS --metrics 127.0.0.1:9102" http_replay_up curl
 
 # metric NS PORT NAME_AND_LABELS: the value of that sample, or -1.
 metric() {

@@ -8,11 +8,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/e2e/lib.sh"
 trap cleanup EXIT INT TERM
 
-e2e_require nginx wrk
-e2e_require_daemons
-check "topology up" topo_up || bail "topology"
-servers_up nginx
-replay_up 80
+http_replay_up wrk
 
 load_start "/td/$S/"
 
