@@ -25,15 +25,9 @@ excerpt() {
         "$W/$1/access.log" 2> /dev/null | head -n 25
 }
 
-[ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
-for t in ip iptables ss nginx curl; do
-    command -v "$t" > /dev/null 2>&1 || die "$t missing: run sh auto/deps"
-done
-for b in "$TCPCOPY" "$INTERCEPT"; do
-    [ -x "$b" ] || die "$b missing: run ./configure && make"
-done
-W=$(mktemp -d "${TMPDIR:-/tmp}/tc-demo.XXXXXX") || die "mktemp failed"
-export W
+# root, the tools and both daemons, or it stops here (exit 4, saying why)
+e2e_require nginx curl
+e2e_require_daemons
 
 say "topology (network namespaces *-$S)"
 echo "   client       $NS_CLI  $CLI_IP"
@@ -63,14 +57,9 @@ if ! tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80; then
 fi
 echo "tcpcopy (pid $TCPCOPY_PID) captures port 80 and is connected"
 
-say "client: 20 requests to http://$ONL_IP/demo/<n>"
-good=0
-for i in $(seq 1 20); do
-    code=$(nsx "$NS_CLI" curl -s -o /dev/null -w '%{http_code}' \
-           --max-time 5 "http://$ONL_IP/demo/$i?from=client")
-    [ "$code" = 200 ] && good=$((good + 1))
-done
-echo "the client got $good answers with status 200 (from the online host)"
+say "client: 20 requests to http://$ONL_IP/demo/$S/<n>"
+echo "the client got $(gets 20 demo) answers with status 200" \
+    "(from the online host)"
 
 access_settle onl 20
 n=$(access_count onl)
