@@ -158,19 +158,12 @@ latest(const tc_check_icp_t *icp)
 }
 
 
+/* Whether the report says intercept reads input (TC_CHECK_INPUT_*). */
 static bool
-is_pcap(const tc_msg_check_reply_t *r)
+input_is(const tc_msg_check_reply_t *r, tc_check_in_e input)
 {
     return tc_check_has(r, TC_CHECK_N_INPUT) &&
-           r->num[TC_CHECK_N_INPUT] == TC_CHECK_INPUT_PCAP;
-}
-
-
-static bool
-is_nfqueue(const tc_msg_check_reply_t *r)
-{
-    return tc_check_has(r, TC_CHECK_N_INPUT) &&
-           r->num[TC_CHECK_N_INPUT] == TC_CHECK_INPUT_NFQUEUE;
+           r->num[TC_CHECK_N_INPUT] == input;
 }
 
 
@@ -178,7 +171,8 @@ is_nfqueue(const tc_msg_check_reply_t *r)
 static bool
 queue_never_used(const tc_msg_check_reply_t *r)
 {
-    return is_nfqueue(r) && tc_check_has(r, TC_CHECK_N_QUEUE_SEQ) &&
+    return input_is(r, TC_CHECK_INPUT_NFQUEUE) &&
+           tc_check_has(r, TC_CHECK_N_QUEUE_SEQ) &&
            r->num[TC_CHECK_N_QUEUE_SEQ] == 0 &&
            (!tc_check_has(r, TC_CHECK_N_PACKETS) ||
             r->num[TC_CHECK_N_PACKETS] == 0);
@@ -186,32 +180,29 @@ queue_never_used(const tc_msg_check_reply_t *r)
 
 
 /* The largest rp_filter in effect on a device (max of all and its own),
- * and which device; 0 with no entries. */
+ * and which device: the first with that value above all's, else "all";
+ * 0 with no entries. */
 static unsigned
 rpf_strictest(const tc_msg_check_reply_t *r, const char **dev)
 {
-    unsigned all = 0, best = 0, v;
+    unsigned all = 0, top = 0;
     size_t   i;
 
     *dev = "all";
     for (i = 0; i < r->nrpf; i++) {
         if (strcmp(r->rpf[i].dev, "all") == 0) {
             all = r->rpf[i].value;
-        }
-    }
-    best = all;
-    for (i = 0; i < r->nrpf; i++) {
-        if (strcmp(r->rpf[i].dev, "all") == 0 ||
-            strcmp(r->rpf[i].dev, "default") == 0) {
-            continue;
-        }
-        v = tc_max(all, (unsigned) r->rpf[i].value);
-        if (v > best) {
-            best = v;
+        } else if (strcmp(r->rpf[i].dev, "default") != 0 &&
+                   r->rpf[i].value > top) {
+            top = r->rpf[i].value;
             *dev = r->rpf[i].dev;
         }
     }
-    return best;
+    if (top > all) {
+        return top;
+    }
+    *dev = "all";
+    return all;
 }
 
 
@@ -220,10 +211,10 @@ say_input(sb_t *sb, const tc_msg_check_reply_t *r)
 {
     unsigned long long pk = r->num[TC_CHECK_N_PACKETS];
 
-    if (is_pcap(r)) {
+    if (input_is(r, TC_CHECK_INPUT_PCAP)) {
         sb_add(sb, "libpcap on %s (filter '%s', replies captured: %llu)",
                r->devices[0] ? r->devices : "?", r->filter, pk);
-    } else if (is_nfqueue(r)) {
+    } else if (input_is(r, TC_CHECK_INPUT_NFQUEUE)) {
         sb_add(sb, "NFQUEUE %llu",
                (unsigned long long) r->num[TC_CHECK_N_QUEUE_NUM]);
         if (tc_check_has(r, TC_CHECK_N_QUEUE_SEQ)) {
@@ -271,7 +262,7 @@ say_notes(sb_t *sb, const tc_msg_check_reply_t *r)
                (unsigned long long) (r->num[TC_CHECK_N_QUEUE_DROPPED] +
                                      r->num[TC_CHECK_N_QUEUE_USER_DROPPED]));
     }
-    if (is_nfqueue(r) && rpf_strictest(r, &dev) == 1) {
+    if (input_is(r, TC_CHECK_INPUT_NFQUEUE) && rpf_strictest(r, &dev) == 1) {
         sb_add(sb,
                "; note: rp_filter is strict on %s: the target drops "
                "packets from client addresses it would not route back "
@@ -304,7 +295,8 @@ tc_check_say_report(const tc_check_icp_t *icp, char *buf, size_t len)
         return TC_OK;
     }
 
-    if (is_pcap(r) && tc_check_has(r, TC_CHECK_N_IP_FORWARD) &&
+    if (input_is(r, TC_CHECK_INPUT_PCAP) &&
+        tc_check_has(r, TC_CHECK_N_IP_FORWARD) &&
         r->num[TC_CHECK_N_IP_FORWARD] != 0) {
         sb_add(&sb,
                "FAILED: the assistant forwards packets (ip_forward %llu): "
@@ -399,6 +391,25 @@ seen_str(tc_check_seen_e s)
 }
 
 
+/* What intercept icp received during the probe: some (naming the
+ * packets) when its count moved, else nothing. */
+static const char *
+got(const tc_check_icp_t *icp, const char *some)
+{
+    return probe_delta(icp) > 0 ? some : "nothing";
+}
+
+
+/* " intercept's queue N received ... during the probe" for nfq. */
+static void
+say_queue_got(sb_t *sb, const tc_check_icp_t *nfq, const char *some)
+{
+    sb_add(sb, " intercept's queue %llu received %s during the probe",
+           (unsigned long long) latest(nfq)->num[TC_CHECK_N_QUEUE_NUM],
+           got(nfq, some));
+}
+
+
 /* The NFQUEUE rule that queues the target's replies to intercept r. */
 static void
 say_rule(sb_t *sb, const tc_msg_check_reply_t *r, unsigned port)
@@ -439,14 +450,14 @@ say_route(sb_t *sb, const tc_check_probe_t *p, const tc_check_icp_t *icp)
 
 /* Finds the first reporting intercept with the given input. */
 static const tc_check_icp_t *
-find_input(const tc_check_icp_t *icps, size_t n, bool pcap)
+find_input(const tc_check_icp_t *icps, size_t n, tc_check_in_e input)
 {
     const tc_msg_check_reply_t *r;
     size_t                      i;
 
     for (i = 0; i < n; i++) {
         r = latest(&icps[i]);
-        if (r != NULL && (pcap ? is_pcap(r) : is_nfqueue(r))) {
+        if (r != NULL && input_is(r, input)) {
             return &icps[i];
         }
     }
@@ -459,8 +470,8 @@ static void
 say_leak(sb_t *sb, const tc_check_probe_t *p, const tc_check_icp_t *icps,
          size_t n)
 {
-    const tc_check_icp_t *nfq = find_input(icps, n, false);
-    const tc_check_icp_t *pc = find_input(icps, n, true);
+    const tc_check_icp_t *nfq = find_input(icps, n, TC_CHECK_INPUT_NFQUEUE);
+    const tc_check_icp_t *pc = find_input(icps, n, TC_CHECK_INPUT_PCAP);
     char                  s[TC_ADDR_STRLEN];
 
     tc_addr_str(&p->src.ip, s, sizeof(s));
@@ -476,12 +487,10 @@ say_leak(sb_t *sb, const tc_check_probe_t *p, const tc_check_icp_t *icps,
     }
 
     if (nfq != NULL) {
+        say_queue_got(sb, nfq, "packets, but not this one,");
         sb_add(sb,
-               " intercept's queue %llu received %s during the probe: the "
-               "iptables NFQUEUE rule on the target is missing or does not "
-               "cover port %u. Fix, on the target: ",
-               (unsigned long long) latest(nfq)->num[TC_CHECK_N_QUEUE_NUM],
-               probe_delta(nfq) > 0 ? "packets, but not this one," : "nothing",
+               ": the iptables NFQUEUE rule on the target is missing or does "
+               "not cover port %u. Fix, on the target: ",
                (unsigned) p->target.port);
         say_rule(sb, latest(nfq), p->target.port);
     } else if (pc != NULL) {
@@ -516,7 +525,8 @@ say_otherwise(sb_t *sb, const tc_check_probe_t *p, const tc_check_icp_t *icps,
            s);
     for (i = 0; i < n; i++) {
         r = latest(&icps[i]);
-        if (r != NULL && is_nfqueue(r) && rpf_strictest(r, &dev) == 1) {
+        if (r != NULL && input_is(r, TC_CHECK_INPUT_NFQUEUE) &&
+            rpf_strictest(r, &dev) == 1) {
             sb_add(sb,
                    "; rp_filter is strict (1) on the target's %s: "
                    "sysctl -w net.ipv4.conf.all.rp_filter=2 and "
@@ -534,8 +544,8 @@ static void
 say_silence(sb_t *sb, const tc_check_probe_t *p, const tc_check_icp_t *icps,
             size_t n)
 {
-    const tc_check_icp_t *nfq = find_input(icps, n, false);
-    const tc_check_icp_t *pc = find_input(icps, n, true);
+    const tc_check_icp_t *nfq = find_input(icps, n, TC_CHECK_INPUT_NFQUEUE);
+    const tc_check_icp_t *pc = find_input(icps, n, TC_CHECK_INPUT_PCAP);
     const char           *f;
 
     sb_add(sb,
@@ -551,21 +561,17 @@ say_silence(sb_t *sb, const tc_check_probe_t *p, const tc_check_icp_t *icps,
         say_rule(sb, latest(nfq), p->target.port);
         sb_add(sb, ".");
     } else if (nfq != NULL) {
+        say_queue_got(sb, nfq, "packets, but not this reply,");
         sb_add(sb,
-               " intercept's queue %llu received %s during the probe: check "
-               "that the NFQUEUE rule covers port %u (iptables -vnL OUTPUT "
-               "on the target).",
-               (unsigned long long) latest(nfq)->num[TC_CHECK_N_QUEUE_NUM],
-               probe_delta(nfq) > 0 ? "packets, but not this reply,"
-                                    : "nothing",
+               ": check that the NFQUEUE rule covers port %u (iptables -vnL "
+               "OUTPUT on the target).",
                (unsigned) p->target.port);
     } else if (pc != NULL) {
         f = latest(pc)->filter;
         sb_add(sb,
                " The assistant captured %s during the probe: the target "
                "has no route for the probe's source via the assistant.",
-               probe_delta(pc) > 0 ? "packets, but not this reply,"
-                                   : "nothing");
+               got(pc, "packets, but not this reply,"));
         say_route(sb, p, pc);
         if (f[0] != '\0') {
             sb_add(sb,
