@@ -145,6 +145,8 @@ tc_link_supported(int dlt)
 int
 tc_link_ip_offset(int dlt, const uint8_t *frame, size_t caplen)
 {
+    uint16_t type;
+
     switch (dlt) {
     case TC_DLT_EN10MB:
         /* dst MAC, src MAC, then the ethertype */
@@ -163,14 +165,13 @@ tc_link_ip_offset(int dlt, const uint8_t *frame, size_t caplen)
         if (caplen < SLL2_HDR_LEN) {
             return TC_LINK_TRUNCATED;
         }
-        if (is_vlan(tc_get_be16(frame + SLL2_PROTO_OFF))) {
+        type = tc_get_be16(frame + SLL2_PROTO_OFF);
+        if (is_vlan(type)) {
             return after_ethertype(frame, caplen, SLL2_HDR_LEN + 2);
         }
-        if (tc_get_be16(frame + SLL2_PROTO_OFF) == TC_ETHERTYPE_IPV4) {
-            return check_ip(frame, caplen, SLL2_HDR_LEN, 4);
-        }
-        if (tc_get_be16(frame + SLL2_PROTO_OFF) == TC_ETHERTYPE_IPV6) {
-            return check_ip(frame, caplen, SLL2_HDR_LEN, 6);
+        if (type == TC_ETHERTYPE_IPV4 || type == TC_ETHERTYPE_IPV6) {
+            return check_ip(frame, caplen, SLL2_HDR_LEN,
+                            type == TC_ETHERTYPE_IPV4 ? 4 : 6);
         }
         return TC_LINK_NOT_IP;
     case TC_DLT_NULL:
