@@ -40,7 +40,7 @@ typedef struct {
     tc_icp_conf_t    conf;
     tc_icp_cycle_t   cycle;
     tc_icp_capture_t capture;
-    char             last[LEDGER_LINE]; /* the last periodic line */
+    tc_icp_snap_t    last;    /* what the last periodic line showed */
     tc_opt_t         opt;     /* -l, --log-level, --metrics, --stats-interval */
     tc_daemon_t      proc;    /* -d, -P, -u: shared with tcpcopy */
     tc_daemon_loop_t signals; /* signals and the ledger line */
@@ -318,19 +318,15 @@ tc_icp_parse_args(tc_icp_main_t *m, int argc, char **argv)
 }
 
 
-/* Formats the ledger: the prefix, then key=value pairs (the table in
- * icp_metrics.c, shared with the metrics), one line. */
+/* Logs the ledger of snapshot s after prefix: key=value pairs from the
+ * table in icp_metrics.c (shared with the metrics), one line. */
 static void
-tc_icp_ledger(tc_icp_main_t *m, const char *prefix, char *buf, size_t size)
+tc_icp_log_ledger(const char *prefix, const tc_icp_snap_t *s)
 {
-    tc_icp_snap_t s;
-    int           k;
+    char line[LEDGER_LINE];
 
-    tc_icp_snapshot(&m->cycle, &s);
-    k = snprintf(buf, size, "%s ", prefix);
-    if (k > 0 && (size_t) k < size) {
-        tc_icp_ledger_format(&s, buf + k, size - (size_t) k);
-    }
+    tc_icp_ledger_format(s, line, sizeof(line));
+    tc_log_error(TC_LOG_NOTICE, 0, "%s %s", prefix, line);
 }
 
 
@@ -339,14 +335,15 @@ static void
 tc_icp_stats_tick(void *data)
 {
     tc_icp_main_t *m = data;
-    char           line[LEDGER_LINE];
+    tc_icp_snap_t  s;
 
-    tc_icp_ledger(m, "ledger", line, sizeof(line));
+    tc_icp_snapshot(&m->cycle, &s);
 
-    /* A quiet intercept stays quiet in the log. */
-    if (strcmp(line, m->last) != 0) {
-        tc_log_error(TC_LOG_NOTICE, 0, "%s", line);
-        memcpy(m->last, line, sizeof(line));
+    /* A quiet intercept stays quiet in the log; the line is a function of
+     * the snapshot, so an unchanged one is not even formatted. */
+    if (memcmp(&s, &m->last, sizeof(s)) != 0) {
+        tc_icp_log_ledger("ledger", &s);
+        m->last = s;
     }
 }
 
@@ -356,10 +353,10 @@ static void
 tc_icp_on_usr1(void *data)
 {
     tc_icp_main_t *m = data;
-    char           line[LEDGER_LINE];
+    tc_icp_snap_t  s;
 
-    tc_icp_ledger(m, "ledger", line, sizeof(line));
-    tc_log_error(TC_LOG_NOTICE, 0, "%s", line);
+    tc_icp_snapshot(&m->cycle, &s);
+    tc_icp_log_ledger("ledger", &s);
     tc_icp_server_log_conns(m->cycle.server);
 }
 
@@ -434,6 +431,8 @@ tc_icp_start(tc_icp_main_t *m)
     }
     tc_time_update();
 
+    /* No line yet: the first tick logs even an all-zero ledger. */
+    memset(&m->last, 0xff, sizeof(m->last));
     m->signals.interval = m->opt.stats_interval;
     m->signals.on_stats = tc_icp_stats_tick;
     m->signals.on_usr1 = tc_icp_on_usr1;
@@ -487,13 +486,13 @@ tc_icp_start(tc_icp_main_t *m)
 static void
 tc_icp_stop(tc_icp_main_t *m)
 {
-    char line[LEDGER_LINE];
+    tc_icp_snap_t s;
 
     /* The final ledger first: the capture's kernel drop counters and the
      * open connections are read from what is about to be closed. */
-    if (m->cycle.router != NULL && m->started) {
-        tc_icp_ledger(m, "final ledger", line, sizeof(line));
-        tc_log_error(TC_LOG_NOTICE, 0, "%s", line);
+    if (m->started) {
+        tc_icp_snapshot(&m->cycle, &s);
+        tc_icp_log_ledger("final ledger", &s);
     }
 
     if (m->cycle.capture != NULL) {
