@@ -11,18 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "tc_link.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define F_CHECK(expr)                                                          \
-    do {                                                                       \
-        if (!(expr)) {                                                         \
-            fprintf(stderr, "fuzz_link: check failed: %s (line %d)\n", #expr,  \
-                    __LINE__);                                                 \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
 
 
 int

@@ -17,22 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "tc_log.h"
 #include "tc_opt.h"
 #include "tc_plan.h"
 #include "tc_transfer.h"
 #include "nat.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define F_CHECK(expr)                                                          \
-    do {                                                                       \
-        if (!(expr)) {                                                         \
-            fprintf(stderr, "fuzz_opt: check failed: %s (line %d)\n", #expr,   \
-                    __LINE__);                                                 \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
 
 /* A reason is one terminated line that says something. */
 #define F_REASON(err, errlen)                                                  \

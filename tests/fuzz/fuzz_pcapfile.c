@@ -15,20 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "tc_link.h"
 #include "tc_log.h"
 #include "tc_pcapfile.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define F_CHECK(expr)                                                          \
-    do {                                                                       \
-        if (!(expr)) {                                                         \
-            fprintf(stderr, "fuzz_pcapfile: check failed: %s (line %d)\n",     \
-                    #expr, __LINE__);                                          \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
 
 
 /* One record: inside the file, a sane length, a link offset inside it. */

@@ -14,18 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "tc_pkt.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define F_CHECK(expr)                                                          \
-    do {                                                                       \
-        if (!(expr)) {                                                         \
-            fprintf(stderr, "fuzz_pkt: check failed: %s (line %d)\n", #expr,   \
-                    __LINE__);                                                 \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
 
 
 static uint16_t

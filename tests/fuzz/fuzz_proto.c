@@ -15,18 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "tc_proto.h"
-
-#define FUZZ_CHECK(expr)                                                       \
-    do {                                                                       \
-        if (!(expr)) {                                                         \
-            fprintf(stderr, "fuzz_proto: check failed: %s (line %d)\n", #expr, \
-                    __LINE__);                                                 \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 
 /* Decodes the single frame at buf[0..len) and checks it is all of it. */
@@ -36,9 +26,9 @@ redecode(const uint8_t *buf, size_t len, uint8_t type, tc_frame_t *f)
     int rc;
 
     rc = tc_proto_decode(buf, len, f);
-    FUZZ_CHECK(rc >= 0 && (size_t) rc == len);
-    FUZZ_CHECK(f->type == type && f->version == TC_PROTO_VERSION);
-    FUZZ_CHECK(f->flags == 0);
+    F_CHECK(rc >= 0 && (size_t) rc == len);
+    F_CHECK(f->type == type && f->version == TC_PROTO_VERSION);
+    F_CHECK(f->flags == 0);
 }
 
 
@@ -52,17 +42,17 @@ check_hello(const tc_frame_t *f, size_t flen)
     if (tc_proto_decode_hello(f, &m) != TC_OK) {
         return;
     }
-    FUZZ_CHECK(strlen(m.name) <= TC_PROTO_NAME_MAX);
+    F_CHECK(strlen(m.name) <= TC_PROTO_NAME_MAX);
 
     buf = malloc(flen);
-    FUZZ_CHECK(buf != NULL);
-    FUZZ_CHECK(tc_proto_encode_hello(buf, flen - 1, &m) == 0);
-    FUZZ_CHECK(tc_proto_encode_hello(buf, flen, &m) == flen);
+    F_CHECK(buf != NULL);
+    F_CHECK(tc_proto_encode_hello(buf, flen - 1, &m) == 0);
+    F_CHECK(tc_proto_encode_hello(buf, flen, &m) == flen);
 
     redecode(buf, flen, TC_MSG_HELLO, &f2);
-    FUZZ_CHECK(tc_proto_decode_hello(&f2, &m2) == TC_OK);
-    FUZZ_CHECK(m2.version == m.version && m2.role == m.role);
-    FUZZ_CHECK(m2.caps == m.caps && strcmp(m2.name, m.name) == 0);
+    F_CHECK(tc_proto_decode_hello(&f2, &m2) == TC_OK);
+    F_CHECK(m2.version == m.version && m2.role == m.role);
+    F_CHECK(m2.caps == m.caps && strcmp(m2.name, m.name) == 0);
     free(buf);
 }
 
@@ -79,17 +69,17 @@ route_entries(const tc_frame_t *f, size_t *n)
     if (count == TC_ERROR) {
         return NULL;
     }
-    FUZZ_CHECK(count >= 1);
+    F_CHECK(count >= 1);
 
     r = calloc((size_t) count, sizeof(*r));
-    FUZZ_CHECK(r != NULL);
+    F_CHECK(r != NULL);
     for (i = 0; i < count; i++) {
         if (tc_proto_route_at(f, i, &r[i]) != TC_OK) {
             free(r);
             return NULL;
         }
     }
-    FUZZ_CHECK(tc_proto_route_at(f, count, &r[0]) == TC_ERROR);
+    F_CHECK(tc_proto_route_at(f, count, &r[0]) == TC_ERROR);
 
     *n = (size_t) count;
     return r;
@@ -110,15 +100,15 @@ check_route(const tc_frame_t *f, size_t flen)
     }
 
     buf = malloc(flen);
-    FUZZ_CHECK(buf != NULL);
-    FUZZ_CHECK(tc_proto_encode_route(buf, flen - 1, r, n) == 0);
-    FUZZ_CHECK(tc_proto_encode_route(buf, flen, r, n) == flen);
+    F_CHECK(buf != NULL);
+    F_CHECK(tc_proto_encode_route(buf, flen - 1, r, n) == 0);
+    F_CHECK(tc_proto_encode_route(buf, flen, r, n) == flen);
 
     redecode(buf, flen, TC_MSG_ROUTE, &f2);
     r2 = route_entries(&f2, &n2);
-    FUZZ_CHECK(r2 != NULL && n2 == n);
+    F_CHECK(r2 != NULL && n2 == n);
     /* Whole structs compare equal: IPv4 padding is zeroed both times. */
-    FUZZ_CHECK(memcmp(r, r2, n * sizeof(*r)) == 0);
+    F_CHECK(memcmp(r, r2, n * sizeof(*r)) == 0);
 
     free(r2);
     free(buf);
@@ -136,22 +126,22 @@ check_reply(const tc_frame_t *f, size_t flen)
     if (tc_proto_decode_reply(f, &m) != TC_OK) {
         return;
     }
-    FUZZ_CHECK(m.hdr_len <= m.pkt_len && m.orig_len >= m.hdr_len);
-    FUZZ_CHECK(m.pkt + m.pkt_len == f->body + f->body_len);
+    F_CHECK(m.hdr_len <= m.pkt_len && m.orig_len >= m.hdr_len);
+    F_CHECK(m.pkt + m.pkt_len == f->body + f->body_len);
 
     buf = malloc(flen);
-    FUZZ_CHECK(buf != NULL);
-    FUZZ_CHECK(tc_proto_encode_reply(buf, flen - 1, m.family, m.flags, m.pkt,
-                                     m.hdr_len, m.pkt_len, m.orig_len) == 0);
-    FUZZ_CHECK(tc_proto_encode_reply(buf, flen, m.family, m.flags, m.pkt,
-                                     m.hdr_len, m.pkt_len, m.orig_len) == flen);
+    F_CHECK(buf != NULL);
+    F_CHECK(tc_proto_encode_reply(buf, flen - 1, m.family, m.flags, m.pkt,
+                                  m.hdr_len, m.pkt_len, m.orig_len) == 0);
+    F_CHECK(tc_proto_encode_reply(buf, flen, m.family, m.flags, m.pkt,
+                                  m.hdr_len, m.pkt_len, m.orig_len) == flen);
 
     redecode(buf, flen, TC_MSG_REPLY, &f2);
-    FUZZ_CHECK(tc_proto_decode_reply(&f2, &m2) == TC_OK);
-    FUZZ_CHECK(m2.family == m.family && m2.flags == m.flags);
-    FUZZ_CHECK(m2.hdr_len == m.hdr_len && m2.orig_len == m.orig_len);
-    FUZZ_CHECK(m2.pkt_len == m.pkt_len);
-    FUZZ_CHECK(memcmp(m2.pkt, m.pkt, m.pkt_len) == 0);
+    F_CHECK(tc_proto_decode_reply(&f2, &m2) == TC_OK);
+    F_CHECK(m2.family == m.family && m2.flags == m.flags);
+    F_CHECK(m2.hdr_len == m.hdr_len && m2.orig_len == m.orig_len);
+    F_CHECK(m2.pkt_len == m.pkt_len);
+    F_CHECK(memcmp(m2.pkt, m.pkt, m.pkt_len) == 0);
     free(buf);
 }
 
@@ -168,13 +158,13 @@ check_ping(const tc_frame_t *f, size_t flen)
     }
 
     buf = malloc(flen);
-    FUZZ_CHECK(buf != NULL);
-    FUZZ_CHECK(tc_proto_encode_ping(buf, flen - 1, f->type, token) == 0);
-    FUZZ_CHECK(tc_proto_encode_ping(buf, flen, f->type, token) == flen);
+    F_CHECK(buf != NULL);
+    F_CHECK(tc_proto_encode_ping(buf, flen - 1, f->type, token) == 0);
+    F_CHECK(tc_proto_encode_ping(buf, flen, f->type, token) == flen);
 
     redecode(buf, flen, f->type, &f2);
-    FUZZ_CHECK(tc_proto_decode_ping(&f2, &token2) == TC_OK);
-    FUZZ_CHECK(token2 == token);
+    F_CHECK(tc_proto_decode_ping(&f2, &token2) == TC_OK);
+    F_CHECK(token2 == token);
     free(buf);
 }
 
@@ -191,13 +181,13 @@ check_check(const tc_frame_t *f, size_t flen)
     }
 
     buf = malloc(flen);
-    FUZZ_CHECK(buf != NULL);
-    FUZZ_CHECK(tc_proto_encode_check(buf, flen - 1, token) == 0);
-    FUZZ_CHECK(tc_proto_encode_check(buf, flen, token) == flen);
+    F_CHECK(buf != NULL);
+    F_CHECK(tc_proto_encode_check(buf, flen - 1, token) == 0);
+    F_CHECK(tc_proto_encode_check(buf, flen, token) == flen);
 
     redecode(buf, flen, TC_MSG_CHECK, &f2);
-    FUZZ_CHECK(tc_proto_decode_check(&f2, &token2) == TC_OK);
-    FUZZ_CHECK(token2 == token);
+    F_CHECK(tc_proto_decode_check(&f2, &token2) == TC_OK);
+    F_CHECK(token2 == token);
     free(buf);
 }
 
@@ -214,19 +204,19 @@ check_check_reply(const tc_frame_t *f, size_t flen)
 
     m = malloc(sizeof(*m));
     m2 = malloc(sizeof(*m2));
-    FUZZ_CHECK(m != NULL && m2 != NULL);
+    F_CHECK(m != NULL && m2 != NULL);
 
     if (tc_proto_decode_check_reply(f, m) == TC_OK) {
-        FUZZ_CHECK(m->nrpf <= TC_CHECK_RPF_MAX);
+        F_CHECK(m->nrpf <= TC_CHECK_RPF_MAX);
         buf = malloc(flen);
-        FUZZ_CHECK(buf != NULL);
+        F_CHECK(buf != NULL);
         n = tc_proto_encode_check_reply(buf, flen, m);
-        FUZZ_CHECK(n >= TC_PROTO_HDR_LEN + 4 && n <= flen);
-        FUZZ_CHECK(tc_proto_encode_check_reply(buf, n - 1, m) == 0);
+        F_CHECK(n >= TC_PROTO_HDR_LEN + 4 && n <= flen);
+        F_CHECK(tc_proto_encode_check_reply(buf, n - 1, m) == 0);
 
         redecode(buf, n, TC_MSG_CHECK_REPLY, &f2);
-        FUZZ_CHECK(tc_proto_decode_check_reply(&f2, m2) == TC_OK);
-        FUZZ_CHECK(memcmp(m, m2, sizeof(*m)) == 0);
+        F_CHECK(tc_proto_decode_check_reply(&f2, m2) == TC_OK);
+        F_CHECK(memcmp(m, m2, sizeof(*m)) == 0);
         free(buf);
     }
 
@@ -247,23 +237,23 @@ check_wrong_type(const tc_frame_t *f)
     tc_msg_check_reply_t cr;
 
     if (f->type != TC_MSG_CHECK) {
-        FUZZ_CHECK(tc_proto_decode_check(f, &t32) == TC_ERROR);
+        F_CHECK(tc_proto_decode_check(f, &t32) == TC_ERROR);
     }
     if (f->type != TC_MSG_CHECK_REPLY) {
-        FUZZ_CHECK(tc_proto_decode_check_reply(f, &cr) == TC_ERROR);
+        F_CHECK(tc_proto_decode_check_reply(f, &cr) == TC_ERROR);
     }
     if (f->type != TC_MSG_HELLO) {
-        FUZZ_CHECK(tc_proto_decode_hello(f, &h) == TC_ERROR);
+        F_CHECK(tc_proto_decode_hello(f, &h) == TC_ERROR);
     }
     if (f->type != TC_MSG_REPLY) {
-        FUZZ_CHECK(tc_proto_decode_reply(f, &r) == TC_ERROR);
+        F_CHECK(tc_proto_decode_reply(f, &r) == TC_ERROR);
     }
     if (f->type != TC_MSG_ROUTE) {
-        FUZZ_CHECK(tc_proto_route_count(f) == TC_ERROR);
-        FUZZ_CHECK(tc_proto_route_at(f, 0, &rt) == TC_ERROR);
+        F_CHECK(tc_proto_route_count(f) == TC_ERROR);
+        F_CHECK(tc_proto_route_at(f, 0, &rt) == TC_ERROR);
     }
     if (f->type != TC_MSG_PING && f->type != TC_MSG_PONG) {
-        FUZZ_CHECK(tc_proto_decode_ping(f, &t) == TC_ERROR);
+        F_CHECK(tc_proto_decode_ping(f, &t) == TC_ERROR);
     }
 }
 
@@ -279,16 +269,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rc = tc_proto_decode(data + off, size - off, &f);
         if (rc < 0) {
             /* Partial, invalid or another version: the stream stops. */
-            FUZZ_CHECK(rc == TC_PARSE_PARTIAL || rc == TC_PARSE_INVALID ||
-                       rc == TC_PROTO_EVERSION);
+            F_CHECK(rc == TC_PARSE_PARTIAL || rc == TC_PARSE_INVALID ||
+                    rc == TC_PROTO_EVERSION);
             break;
         }
 
         flen = (size_t) rc;
-        FUZZ_CHECK(flen >= TC_PROTO_HDR_LEN && flen <= size - off);
-        FUZZ_CHECK(flen == TC_PROTO_HDR_LEN + f.body_len);
-        FUZZ_CHECK(f.body == data + off + TC_PROTO_HDR_LEN);
-        FUZZ_CHECK(tc_proto_type_str(f.type) != NULL);
+        F_CHECK(flen >= TC_PROTO_HDR_LEN && flen <= size - off);
+        F_CHECK(flen == TC_PROTO_HDR_LEN + f.body_len);
+        F_CHECK(f.body == data + off + TC_PROTO_HDR_LEN);
+        F_CHECK(tc_proto_type_str(f.type) != NULL);
 
         check_wrong_type(&f);
 
