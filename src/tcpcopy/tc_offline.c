@@ -82,7 +82,8 @@ struct tc_offline_s {
     tc_pcapfile_rec_t rec;
     const uint8_t    *ip; /* its IP packet, inside rec.data */
     size_t            iplen;
-    tc_pkt_view_t     view;
+    tc_pkt_view_t     view;     /* parsed from ip */
+    int               transfer; /* tc_replay_match() of its destination */
     tc_msec_t         due;
 
     /* schedule */
@@ -113,24 +114,8 @@ static void off_on_timer(tc_timer_t *t);
 
 /* ---- records ---- */
 
-static bool
-off_is_transfer(const tc_replay_t *r, uint16_t port, const tc_addr_t *ip)
-{
-    const tc_transfer_t *t;
-    size_t               i;
-
-    for (i = 0; i < r->ntransfers; i++) {
-        t = &r->transfers[i];
-        if (t->local_port == port && (t->local_ip.family == TC_AF_NONE ||
-                                      tc_addr_eq(&t->local_ip, ip))) {
-            return true;
-        }
-    }
-    return false;
-}
-
-
-/* What rec is; for a client packet o->ip, o->iplen and o->view are set. */
+/* What rec is; for a client packet o->ip, o->iplen, o->view and
+ * o->transfer are set (the engine takes them as they are). */
 static off_rec_e
 off_classify(tc_offline_t *o, const tc_pcapfile_rec_t *rec)
 {
@@ -155,10 +140,11 @@ off_classify(tc_offline_t *o, const tc_pcapfile_rec_t *rec)
     if (rc != TC_PKT_OK) {
         return OFF_REC_NOT_TCP;
     }
-    if (off_is_transfer(o->r, o->view.dport, &o->view.dst)) {
+    o->transfer = tc_replay_match(o->r, &o->view.dst, o->view.dport);
+    if (o->transfer >= 0) {
         return OFF_REC_CLIENT;
     }
-    if (off_is_transfer(o->r, o->view.sport, &o->view.src)) {
+    if (tc_replay_match(o->r, &o->view.src, o->view.sport) >= 0) {
         return OFF_REC_SERVER;
     }
     return OFF_REC_OTHER;
@@ -364,29 +350,33 @@ off_fetch(tc_offline_t *o)
 }
 
 
-/* Hands the packet read ahead to the engine (port moved in loops > 0). */
+/*
+ * Hands the packet read ahead to the engine, parsed and matched as
+ * off_classify() left it.  In loops > 0 its client port moves, in a copy
+ * (the file is read-only) that the view is parsed from again: the engine
+ * may keep those bytes (a port reuse) and parse them later.
+ */
 static void
 off_deliver(tc_offline_t *o)
 {
     const uint8_t   *pkt = o->ip;
-    tc_pkt_view_t    v;
+    tc_pkt_view_t   *v = &o->view;
     tc_pkt_rewrite_t rw;
 
     if (o->loop > 0 && o->ports != NULL) {
         memcpy(o->buf, o->ip, o->iplen);
-        if (tc_pkt_parse(o->buf, o->iplen, &v) == TC_PKT_OK) {
-            memset(&rw, 0, sizeof(rw));
-            rw.sport = off_loop_port(o->ports, v.sport, o->loop);
-            rw.dport = -1;
-            (void) tc_pkt_rewrite(o->buf, &v, &rw);
-        }
         pkt = o->buf;
+        (void) tc_pkt_parse(o->buf, o->iplen, v); /* as from o->ip */
+        memset(&rw, 0, sizeof(rw));
+        rw.sport = off_loop_port(o->ports, v->sport, o->loop);
+        rw.dport = -1;
+        (void) tc_pkt_rewrite(o->buf, v, &rw);
     }
 
     o->r->ledger.off_replayed++;
     o->prog_pkts++;
     o->last_sent_ms = tc_time_now();
-    tc_replay_packet(o->r, pkt, o->iplen);
+    tc_replay_parsed(o->r, pkt, o->iplen, v, o->transfer);
 }
 
 

@@ -64,6 +64,8 @@ struct replay_flow_s {
 
 static void replay_timer(tc_timer_t *t);
 static void replay_packet(tc_replay_t *r, const uint8_t *pkt, size_t caplen);
+static void replay_client(tc_replay_t *r, const uint8_t *pkt, size_t caplen,
+                          const tc_pkt_view_t *v, int transfer);
 
 
 int
@@ -337,16 +339,16 @@ replay_timer(tc_timer_t *t)
 
 /* ---- admission: transfers, traffic controls, memory ---- */
 
-static int
-replay_match(const tc_replay_t *r, const tc_pkt_view_t *v)
+int
+tc_replay_match(const tc_replay_t *r, const tc_addr_t *ip, uint16_t port)
 {
     size_t               i;
     const tc_transfer_t *t;
 
     for (i = 0; i < r->ntransfers; i++) {
         t = &r->transfers[i];
-        if (v->dport == t->local_port && (t->local_ip.family == TC_AF_NONE ||
-                                          tc_addr_eq(&t->local_ip, &v->dst))) {
+        if (port == t->local_port && (t->local_ip.family == TC_AF_NONE ||
+                                      tc_addr_eq(&t->local_ip, ip))) {
             return (int) i;
         }
     }
@@ -704,44 +706,68 @@ tc_replay_packet(void *data, const uint8_t *pkt, size_t caplen)
 }
 
 
+void
+tc_replay_parsed(tc_replay_t *r, const uint8_t *pkt, size_t caplen,
+                 const tc_pkt_view_t *v, int transfer)
+{
+    r->ledger.pkts_captured++;
+    replay_client(r, pkt, caplen, v, transfer);
+}
+
+
 static void
 replay_packet(tc_replay_t *r, const uint8_t *pkt, size_t caplen)
 {
-    tc_pkt_view_t    v;
-    tc_endpoint_t    client;
-    tc_table_node_t *n;
-    replay_flow_t   *f;
-    int              transfer;
+    tc_pkt_view_t v;
+    int           transfer;
 
     if (tc_pkt_parse(pkt, caplen, &v) != TC_PKT_OK) {
         r->ledger.pkts_parse_err++;
         return;
     }
 
-    transfer = replay_match(r, &v);
-    if (transfer < 0) {
-        return;
+    transfer = tc_replay_match(r, &v.dst, v.dport);
+    if (transfer >= 0) {
+        replay_client(r, pkt, caplen, &v, transfer);
     }
+}
 
-    client.ip = v.src;
-    client.port = v.sport;
-    n = tc_table_find(&r->flows, &client);
-    f = n ? tc_table_entry(n, replay_flow_t, node) : NULL;
 
-    if (f != NULL && (f->nheld > 0 || flow_is_new_connection(f, &v))) {
+static replay_flow_t *
+flow_find(const tc_replay_t *r, const tc_endpoint_t *client)
+{
+    tc_table_node_t *n = tc_table_find(&r->flows, client);
+
+    return n != NULL ? tc_table_entry(n, replay_flow_t, node) : NULL;
+}
+
+
+/* A client packet v (parsed from pkt, which a held packet copies) of
+ * transfer: to its flow, or a new one. */
+static void
+replay_client(tc_replay_t *r, const uint8_t *pkt, size_t caplen,
+              const tc_pkt_view_t *v, int transfer)
+{
+    tc_endpoint_t  client;
+    replay_flow_t *f;
+
+    client.ip = v->src;
+    client.port = v->sport;
+    f = flow_find(r, &client);
+
+    if (f != NULL && (f->nheld > 0 || flow_is_new_connection(f, v))) {
         if (flow_port_reuse(r, f, pkt, caplen)) {
             return; /* held: counted when it is replayed */
         }
-        n = tc_table_find(&r->flows, &client);
-        f = n ? tc_table_entry(n, replay_flow_t, node) : NULL;
+        f = flow_find(r, &client); /* held packets may have started one */
     }
 
     r->ledger.pkts_matched++;
     if (f == NULL) {
-        replay_start_flow(r, &client, transfer, &v);
+        replay_start_flow(r, &client, transfer, v);
         return;
     }
-    flow_feed(r, f, &v, 0);
+    flow_feed(r, f, v, 0);
 }
 
 

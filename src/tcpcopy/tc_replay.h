@@ -75,6 +75,19 @@ int tc_replay_init(tc_replay_t *r, tc_event_loop_t *loop);
 /* A captured IP packet (tc_capture_pkt_pt). */
 void tc_replay_packet(void *data, const uint8_t *pkt, size_t caplen);
 
+/* The index of the -x transfer whose local side is ip:port, or -1: a
+ * packet to it is a client packet, one from it the server's. */
+int tc_replay_match(const tc_replay_t *r, const tc_addr_t *ip, uint16_t port);
+
+/*
+ * tc_replay_packet() for a caller that has parsed and matched the packet
+ * already (offline replay classifies every record): v was parsed from pkt
+ * (caplen bytes, kept alive for the call) and transfer is
+ * tc_replay_match() of v's destination.
+ */
+void tc_replay_parsed(tc_replay_t *r, const uint8_t *pkt, size_t caplen,
+                      const tc_pkt_view_t *v, int transfer);
+
 /* A reply header from intercept (tc_ctl_reply_pt). */
 void tc_replay_reply(void *data, const tc_msg_reply_t *reply);
 
