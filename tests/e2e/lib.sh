@@ -288,14 +288,11 @@ assert_no_leak() {
 # libpcap input (-i eth0 -F FILTER) on an assistant; waits until it
 # listens.  Sets INTERCEPT_PID.
 intercept_pcap_start() {
-    _name=$1
-    _ns=$2
-    _f=$3
+    _ip=$1
+    _ip_ns=$2
+    _ip_f=$3
     shift 3
-    e2e_bg "$_ns" "$W/$_name.log" "$INTERCEPT" -p "$CTL_PORT" \
-        --stats-interval 1 -i eth0 -F "$_f" "$@"
-    INTERCEPT_PID=$BG_PID
-    wait_until 10 port_listens "$_ns" "$CTL_PORT" && proc_alive "$BG_PID"
+    intercept_start "$_ip" "$_ip_ns" -i eth0 -F "$_ip_f" "$@"
 }
 
 # topo_up [two]: builds client, online and target namespaces (and with
@@ -811,15 +808,17 @@ nfqueue_rules() {
     done
 }
 
-# intercept_start [NAME] [NS]: starts intercept in the target namespace (log
+# intercept_start [NAME [NS [ARGS...]]]: starts intercept (options
+# $INTERCEPT_ARGS and ARGS) in NS, by default the target namespace (log
 # $W/NAME.log, default name "intercept") and waits until it listens on the
 # control port.  Sets INTERCEPT_PID.  The NFQUEUE rules are separate.
 intercept_start() {
     _name=${1:-intercept}
     _ns=${2:-$NS_TGT}
+    shift $(($# < 2 ? $# : 2))
     # shellcheck disable=SC2086
     e2e_bg "$_ns" "$W/$_name.log" "$INTERCEPT" -p "$CTL_PORT" \
-        --stats-interval 1 $INTERCEPT_ARGS
+        --stats-interval 1 $INTERCEPT_ARGS "$@"
     INTERCEPT_PID=$BG_PID
     wait_until 10 port_listens "$_ns" "$CTL_PORT" && proc_alive "$BG_PID"
 }
@@ -851,7 +850,7 @@ _has_capture() {
     nsx "$1" ss -Hap -A raw,packet 2> /dev/null | grep -q "pid=$2,"
 }
 
-# ledger NAME [LINES]: the last LINES (20) lines of a daemon's log.
+# show_log NAME [LINES]: the last LINES (20) lines of a daemon's log.
 show_log() {
     log "---- last ${2:-20} lines of $1.log"
     tail -n "${2:-20}" "$W/$1.log" 2> /dev/null | sed 's/^/#   /'
