@@ -279,6 +279,13 @@ tc_mconn_read(tc_mconn_t *c)
     }
     c->in_len += (size_t) n;
 
+    /* the response buffer is big: no allocation until there is a whole
+     * request head (or a full input buffer) to answer */
+    if (c->in_len < sizeof(c->in) &&
+        tc_metrics_head_end(c->in, c->in_len) == 0) {
+        return TC_AGAIN;
+    }
+
     out.size = TC_METRICS_MAX + 256;
     out.buf = malloc(out.size);
     if (out.buf == NULL) {
