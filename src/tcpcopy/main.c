@@ -684,6 +684,16 @@ open_io(tc_main_t *m)
 }
 
 
+/* The end of every loop iteration: the sender's upkeep (-o). */
+static void
+on_tick(void *data)
+{
+    tc_sender_t *snd = data;
+
+    snd->ops->tick(snd);
+}
+
+
 /* --metrics: the ledger as it is now, capture drops included. */
 static void
 render_metrics(void *data, tc_mtext_t *t)
@@ -712,6 +722,10 @@ start(tc_main_t *m, tc_event_loop_t *loop)
 
     if (m->capture.fd != -1 &&
         tc_event_add(loop, m->capture.fd, TC_EV_READ, on_capture, m) != TC_OK) {
+        return TC_ERROR;
+    }
+    if (m->replay->sender.ops->tick != NULL &&
+        tc_event_on_tick(loop, on_tick, &m->replay->sender) != TC_OK) {
         return TC_ERROR;
     }
 

@@ -6,12 +6,14 @@
  * No IP-layer rule of this host (raw-socket restrictions, OUTPUT
  * filtering, source address checks) sees them.
  *
- * Resolution is cached per target and refreshed every NEIGH_REFRESH ms,
- * so a target that moves (failover, new MAC) is followed.  While a next
- * hop is not resolved yet, segments go through a raw IP socket instead:
- * nothing is lost, and the kernel resolves the neighbour as a side effect
- * of routing them (through the raw IP sender, send_raw.c).  Those are
- * counted as fallbacks.
+ * A target's next hop is looked up when the first segment goes to it, then
+ * kept and looked up again every NEIGH_REFRESH ms, so a target that moves
+ * (failover, new MAC) is followed.  Those later look-ups read /proc, so
+ * they are made by the tick (dl_tick, at the end of a loop iteration), not
+ * by the send path.  While a next hop is not resolved yet, segments go
+ * through the raw IP sender (send_raw.c) instead: nothing is lost, and the
+ * kernel resolves the neighbour as a side effect of routing them.  Those
+ * are counted as fallbacks.
  */
 #include "tc_config.h"
 
@@ -34,27 +36,28 @@
 #include "tc_sock.h"
 #include "tc_time.h"
 
-#define NEIGH_SLOTS   16
+#define NEIGH_SLOTS   64   /* as many targets as -x may name */
 #define NEIGH_REFRESH 5000 /* ms a resolved MAC is trusted */
-#define NEIGH_RETRY   10   /* ms between attempts while unresolved */
+#define NEIGH_RETRY   10   /* ms before the first retry while unresolved */
 #define PKT_MAX       65536
 #define DL_SNDBUF     (16 * 1024 * 1024)
 
 typedef struct {
     uint32_t  dst_be;
-    bool      used;
     bool      resolved;
-    tc_msec_t checked_at;
+    tc_msec_t due;   /* when to look it up again */
+    tc_msec_t retry; /* unresolved: the next wait, doubling to REFRESH */
     uint8_t   mac[TC_ETHER_ADDR_LEN];
 } neigh_slot_t;
 
 typedef struct {
-    int                ifindex;
     tc_sender_t        ip; /* fallback while a MAC is unknown */
     uint8_t            src_mac[TC_ETHER_ADDR_LEN];
     uint8_t            eth[TC_ETHER_HDR_LEN]; /* the frame's header */
     struct sockaddr_ll sll;
-    neigh_slot_t       slots[NEIGH_SLOTS];
+    neigh_slot_t       slots[NEIGH_SLOTS]; /* [0, nslots) in use */
+    size_t             nslots;
+    tc_msec_t          due; /* the earliest slots[].due */
     uint64_t           fallbacks;
     uint64_t           unresolved; /* neither MAC nor fallback worked */
 } dl_priv_t;
@@ -84,11 +87,6 @@ dl_open_sockets(tc_sender_t *snd, dl_priv_t *p, char *err, size_t errlen)
         snd->mtu = (size_t) ifr.ifr_mtu;
     }
 
-    /* the frame carries its own link header: SOCK_RAW reads only the
-     * device (and family) of the address */
-    p->sll.sll_family = AF_PACKET;
-    p->sll.sll_ifindex = p->ifindex;
-
     p->ip.ops = &tc_send_raw_ops;
     return p->ip.ops->open(&p->ip, err, errlen);
 }
@@ -108,8 +106,11 @@ dl_open(tc_sender_t *snd, char *err, size_t errlen)
     snd->fd = -1;
     snd->priv = p;
 
-    p->ifindex = (int) if_nametoindex(snd->device);
-    if (p->ifindex == 0) {
+    /* the frame carries its own link header: SOCK_RAW reads only the
+     * device (and family) of the address */
+    p->sll.sll_family = AF_PACKET;
+    p->sll.sll_ifindex = (int) if_nametoindex(snd->device);
+    if (p->sll.sll_ifindex == 0) {
         snprintf(err, errlen, "-o %s: no such device", snd->device);
         return TC_ERROR;
     }
@@ -118,54 +119,74 @@ dl_open(tc_sender_t *snd, char *err, size_t errlen)
 }
 
 
-/* The slot for dst_be: found, or a free one, or the oldest recycled. */
+/* Looks the next hop of s up now and says when to again.  A failed
+ * look-up keeps the last known MAC: the neighbour entry may be going
+ * stale while the host is still there. */
+static void
+dl_resolve(tc_sender_t *snd, neigh_slot_t *s)
+{
+    if (tc_neigh_resolve(snd->device, s->dst_be, s->mac) == TC_OK) {
+        s->resolved = true;
+    }
+    if (s->resolved) {
+        s->due = tc_time_now() + NEIGH_REFRESH;
+        return;
+    }
+    s->due = tc_time_now() + s->retry;
+    s->retry = tc_min(s->retry * 2, (tc_msec_t) NEIGH_REFRESH);
+}
+
+
+/* The slot for dst_be: found, or a new one (with more targets than
+ * slots, the one due next recycled), looked up at once. */
 static neigh_slot_t *
-dl_slot(dl_priv_t *p, uint32_t dst_be)
+dl_slot(tc_sender_t *snd, dl_priv_t *p, uint32_t dst_be)
 {
     neigh_slot_t *s, *old = &p->slots[0];
     size_t        i;
 
-    for (i = 0; i < NEIGH_SLOTS; i++) {
+    for (i = 0; i < p->nslots; i++) {
         s = &p->slots[i];
-        if (s->used && s->dst_be == dst_be) {
+        if (s->dst_be == dst_be) {
             return s;
         }
-        if (!s->used || s->checked_at < old->checked_at) {
+        if (s->due < old->due) {
             old = s;
         }
     }
+    if (p->nslots < NEIGH_SLOTS) {
+        old = &p->slots[p->nslots++];
+    }
 
     memset(old, 0, sizeof(*old));
-    old->used = true;
     old->dst_be = dst_be;
-    old->checked_at = tc_time_now() - NEIGH_REFRESH;
+    old->retry = NEIGH_RETRY;
+    dl_resolve(snd, old);
+    p->due = tc_min(p->due, old->due);
     return old;
 }
 
 
-/* The destination MAC for dst_be, or NULL while it is not known. */
-static const uint8_t *
-dl_next_hop(tc_sender_t *snd, dl_priv_t *p, uint32_t dst_be)
+/* The tick: the look-ups that are due, off the send path. */
+static void
+dl_tick(tc_sender_t *snd)
 {
+    dl_priv_t    *p = snd->priv;
     neigh_slot_t *s;
-    tc_msec_t     age;
+    tc_msec_t     now = tc_time_now();
+    size_t        i;
 
-    if (snd->has_dst_mac) {
-        return snd->dst_mac;
+    if (p->due > now) {
+        return;
     }
-
-    s = dl_slot(p, dst_be);
-    age = tc_time_now() - s->checked_at;
-    if (age >= (s->resolved ? NEIGH_REFRESH : NEIGH_RETRY)) {
-        s->checked_at = tc_time_now();
-        /* a failed refresh keeps the last known MAC: the neighbour entry
-         * may be going stale while the host is still there */
-        if (tc_neigh_resolve(snd->device, dst_be, s->mac) == TC_OK) {
-            s->resolved = true;
+    p->due = now + NEIGH_REFRESH;
+    for (i = 0; i < p->nslots; i++) {
+        s = &p->slots[i];
+        if (s->due <= now) {
+            dl_resolve(snd, s);
         }
+        p->due = tc_min(p->due, s->due);
     }
-
-    return s->resolved ? s->mac : NULL;
 }
 
 
@@ -188,6 +209,7 @@ dl_send(tc_sender_t *snd, const uint8_t *pkt, size_t len, const tc_addr_t *dst)
 {
     dl_priv_t     *p = snd->priv;
     const uint8_t *mac;
+    neigh_slot_t  *s;
     uint32_t       dst_be;
     struct iovec   iov[2];
     struct msghdr  mh;
@@ -196,11 +218,16 @@ dl_send(tc_sender_t *snd, const uint8_t *pkt, size_t len, const tc_addr_t *dst)
         errno = EMSGSIZE;
         return TC_ERROR;
     }
-    memcpy(&dst_be, dst->addr, 4);
 
-    mac = dl_next_hop(snd, p, dst_be);
-    if (mac == NULL) {
-        return dl_fallback(p, pkt, len, dst);
+    if (snd->has_dst_mac) {
+        mac = snd->dst_mac;
+    } else {
+        memcpy(&dst_be, dst->addr, 4);
+        s = dl_slot(snd, p, dst_be);
+        if (!s->resolved) {
+            return dl_fallback(p, pkt, len, dst);
+        }
+        mac = s->mac;
     }
 
     (void) tc_link_ether_header(p->eth, mac, p->src_mac, pkt[0] >> 4);
@@ -246,4 +273,10 @@ dl_close(tc_sender_t *snd)
 }
 
 
-const tc_send_ops_t tc_send_pcap_ops = {"datalink", dl_open, dl_send, dl_close};
+const tc_send_ops_t tc_send_pcap_ops = {
+    .name = "datalink",
+    .open = dl_open,
+    .send = dl_send,
+    .tick = dl_tick,
+    .close = dl_close,
+};

@@ -16,6 +16,10 @@ typedef struct {
     /* Sends one IP packet to dst; TC_OK, or TC_ERROR with errno set. */
     int (*send)(tc_sender_t *snd, const uint8_t *pkt, size_t len,
                 const tc_addr_t *dst);
+    /* Optional (NULL: nothing to do): the upkeep that must not slow the
+     * send path down (the datalink sender's next-hop look-ups), called
+     * at the end of every loop iteration; cheap when nothing is due. */
+    void (*tick)(tc_sender_t *snd);
     void (*close)(tc_sender_t *snd);
 } tc_send_ops_t;
 
