@@ -51,9 +51,9 @@ check "-n 3 delivers exactly three times online's requests ($on x 3 = $tg)" \
 odd=$(awk -F'|' '$5 ~ /^GET \/n3\// { print $5 }' "$W/tgt/access.log" |
       sort | uniq -c | awk '$1 != 3' | wc -l)
 check "-n 3: every request exactly three times on the target" [ "$odd" = 0 ]
-sleep 1.2 # the next ledger line
+# the ledger line after these requests, within its 1 s interval
 check "-n 3: the ledger reports the multiple delivered (3.00x)" \
-    grep -q "copies=3 delivered=3.00x" "$W/tcpcopy-n3.log"
+    wait_until 3 grep -q "copies=3 delivered=3.00x" "$W/tcpcopy-n3.log"
 
 # ---- -r 50: the same client endpoints twice
 tc_restart tcpcopy-r50 -r 50
@@ -63,7 +63,7 @@ for run in r1 r2; do
     log "$run: $(tail -n 1 "$W/$run.out")"
 done
 access_settle onl
-sleep 2 # the sampled sessions are short: let the replay finish
+access_settle tgt # the sampled sessions replayed
 for run in r1 r2; do
     awk -F'|' -v t="GET /$run/" 'index($5, t) == 1 {
         split($5, a, "/"); split(a[3], b, " "); print b[1] }' \
