@@ -844,8 +844,9 @@ tc_replay_shutdown(tc_replay_t *r)
 {
     tc_table_node_t *n;
     replay_flow_t   *f;
+    size_t           cursor = 0;
 
-    while ((n = tc_table_any(&r->flows)) != NULL) {
+    while ((n = tc_table_any(&r->flows, &cursor)) != NULL) {
         f = tc_table_entry(n, replay_flow_t, node);
         while (f->nheld > 0) { /* a held new connection never starts */
             free(f->held[--f->nheld].data);

@@ -126,13 +126,17 @@ tc_table_foreach(const tc_table_t *t, void (*fn)(tc_table_node_t *, void *),
 
 
 tc_table_node_t *
-tc_table_any(const tc_table_t *t)
+tc_table_any(const tc_table_t *t, size_t *cursor)
 {
-    size_t i;
+    size_t i, b;
 
+    /* round from the cursor: still finds every node if some were inserted
+     * behind it, or the table grew meanwhile */
     for (i = 0; t->count > 0 && i <= t->mask; i++) {
-        if (t->buckets[i] != NULL) {
-            return t->buckets[i];
+        b = (*cursor + i) & t->mask;
+        if (t->buckets[b] != NULL) {
+            *cursor = b;
+            return t->buckets[b];
         }
     }
     return NULL;

@@ -46,7 +46,12 @@ void tc_table_remove(tc_table_t *t, tc_table_node_t *node);
 void tc_table_foreach(const tc_table_t *t,
                       void (*fn)(tc_table_node_t *, void *), void *data);
 
-/* Any one node, or NULL when empty (to drain a table). */
-tc_table_node_t *tc_table_any(const tc_table_t *t);
+/*
+ * Any one node, or NULL when empty: to drain a table, removing each node
+ * found.  The search starts at bucket *cursor (0 at first) and leaves it
+ * where the node was found, so a whole drain reads each bucket about once
+ * instead of rescanning the emptied ones from bucket 0 for every node.
+ */
+tc_table_node_t *tc_table_any(const tc_table_t *t, size_t *cursor);
 
 #endif /* TC_TABLE_H_INCLUDED */
