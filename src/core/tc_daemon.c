@@ -17,8 +17,21 @@
 #include "tc_daemon.h"
 #include "tc_log.h"
 
+static int  tc_daemon_start(int *ready_fd);
+static long tc_pidfile_read_fd(int fd);
+static long tc_pidfile_read(const char *path);
+static int  tc_pidfile_write(const char *path, long *other, int *lock_fd);
+static void tc_pidfile_remove(const char *path);
 
-int
+
+/*
+ * Forks.  In the parent: waits until the child calls tc_daemon_started()
+ * and exits 0, or until the child exits and exits with its status; it
+ * never returns.  In the child: starts a new session, stores the write end
+ * of the pipe in *ready_fd and returns TC_OK.  TC_ERROR (errno set) if
+ * pipe or fork fails, in the only process.
+ */
+static int
 tc_daemon_start(int *ready_fd)
 {
     int   fds[2], status;
@@ -56,11 +69,11 @@ tc_daemon_start(int *ready_fd)
 
 
 void
-tc_daemon_ready(int *ready_fd)
+tc_daemon_started(tc_daemon_t *d)
 {
     int fd;
 
-    if (*ready_fd == -1) {
+    if (d->ready_fd == -1) {
         return;
     }
 
@@ -79,11 +92,11 @@ tc_daemon_ready(int *ready_fd)
         /* nothing depends on the working directory any more */
     }
 
-    if (write(*ready_fd, "1", 1) != 1) {
+    if (write(d->ready_fd, "1", 1) != 1) {
         /* the parent is gone: nobody to tell */
     }
-    close(*ready_fd);
-    *ready_fd = -1;
+    close(d->ready_fd);
+    d->ready_fd = -1;
 }
 
 
@@ -138,7 +151,14 @@ tc_pidfile_read(const char *path)
 }
 
 
-int
+/*
+ * Takes an exclusive flock on path (created if missing) and writes our pid
+ * into it; the open fd, which holds the lock until it is closed (at exit),
+ * goes to *lock_fd.  If another process holds the lock, returns
+ * TC_DECLINED and stores the pid it wrote in *other; TC_ERROR on I/O
+ * errors (errno set).
+ */
+static int
 tc_pidfile_write(const char *path, long *other, int *lock_fd)
 {
     char buf[32];
@@ -171,7 +191,10 @@ tc_pidfile_write(const char *path, long *other, int *lock_fd)
 }
 
 
-void
+/* Removes path if it still holds our pid (best effort: after -u the
+ * directory may no longer be writable; a stale file names a dead pid and
+ * does not block the next start). */
+static void
 tc_pidfile_remove(const char *path)
 {
     if (path != NULL && tc_pidfile_read(path) == (long) getpid()) {
@@ -267,13 +290,6 @@ tc_daemon_drop(tc_daemon_t *d, const char *ident, uint64_t keep,
                  (unsigned long) getuid(), (unsigned long) getgid(),
                  (unsigned long long) tc_priv_effective());
     return TC_OK;
-}
-
-
-void
-tc_daemon_started(tc_daemon_t *d)
-{
-    tc_daemon_ready(&d->ready_fd);
 }
 
 

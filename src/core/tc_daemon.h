@@ -5,12 +5,14 @@
  *
  * The -d sequence, shared by tcpcopy and intercept:
  *
- *     tc_daemon_start(&ready)   fork; the parent waits on a pipe
- *     tc_pidfile_write(...)     in the child: refuses a live instance
- *     ... open sockets, drop privileges ...
- *     tc_daemon_ready(&ready)   stdio to /dev/null, chdir /, parent exits 0
+ *     tc_daemon_begin(d)     fork, the parent waiting on a pipe; in the
+ *                            child, the pid file (refuses a live instance)
+ *     ... open sockets ...
+ *     tc_daemon_drop(d)      -u's user, the capabilities kept
+ *     tc_daemon_started(d)   stdio to /dev/null, chdir /, parent exits 0
+ *     tc_daemon_end(d)       at exit: the pid file goes
  *
- * Until tc_daemon_ready() the child still writes to the user's terminal
+ * Until tc_daemon_started() the child still writes to the user's terminal
  * and, if it exits, the parent exits with the child's status: so
  * `tcpcopy -d` with a busy pid file or a missing capability prints why and
  * exits 1 instead of vanishing into the background.
@@ -58,28 +60,15 @@ int tc_daemon_begin(tc_daemon_t *d, const char *ident);
 int tc_daemon_drop(tc_daemon_t *d, const char *ident, uint64_t keep,
                    const char *log_path);
 
-/* Start-up succeeded: tc_daemon_ready(&d->ready_fd). */
+/*
+ * Start-up succeeded: redirects stdio to /dev/null, changes to / and
+ * releases the waiting parent (-d; nothing happens without it).  Paths
+ * kept for later (log, pid file) must be absolute: see tc_path_abs().
+ */
 void tc_daemon_started(tc_daemon_t *d);
 
 /* Exit: removes the pid file if we wrote it. */
 void tc_daemon_end(tc_daemon_t *d);
-
-/*
- * Forks.  In the parent: waits until the child calls tc_daemon_ready() and
- * exits 0, or until the child exits and exits with its status; it never
- * returns.  In the child: starts a new session, stores the write end of the
- * pipe in *ready_fd and returns TC_OK.  TC_ERROR (errno set) if pipe or
- * fork fails, in the only process.
- */
-int tc_daemon_start(int *ready_fd);
-
-/*
- * Start-up is done: redirects stdio to /dev/null, changes to / and
- * releases the waiting parent.  Does nothing when *ready_fd is -1 (no -d),
- * and sets it to -1.  Paths kept for later (log, pid file) must be
- * absolute: see tc_path_abs().
- */
-void tc_daemon_ready(int *ready_fd);
 
 /*
  * Copies path into buf (size bytes), made absolute against the current
@@ -87,19 +76,5 @@ void tc_daemon_ready(int *ready_fd);
  * the current directory is unknown.
  */
 const char *tc_path_abs(const char *path, char *buf, size_t size);
-
-/*
- * Takes an exclusive flock on path (created if missing) and writes our pid
- * into it; the open fd, which holds the lock until it is closed (at exit),
- * goes to *lock_fd.  If another process holds the lock, returns
- * TC_DECLINED and stores the pid it wrote in *other; TC_ERROR on I/O
- * errors (errno set).
- */
-int tc_pidfile_write(const char *path, long *other, int *lock_fd);
-
-/* Removes path if it still holds our pid (best effort: after -u the
- * directory may no longer be writable; a stale file names a dead pid and
- * does not block the next start). */
-void tc_pidfile_remove(const char *path);
 
 #endif /* TC_DAEMON_H_INCLUDED */
