@@ -4,12 +4,11 @@
 Each file is one selector byte (the parser, see fuzz_opt.c: 0 number, 1
 comma list, 2 tcpcopy -x, 3 tcpcopy -c, 4 intercept -D, 5 literal
 endpoint, 6 log level) then an option's text, good and bad values taken
-from the man pages and the unit tests.  Run from the repository root:
+from the man pages and the unit tests.  Run it again after changing it
+(the output is deterministic):
     python3 tests/fuzz/gen_opt_corpus.py
 """
-import os
-
-OUT = os.path.join("tests", "fuzz", "corpus", "opt")
+from seedlib import write_corpus
 
 # number: the selector's high bits pick the range and the wording
 NUMBER, LIST, TRANSFER, ADDRMAP, NAT, ENDPOINT, LEVEL = range(7)
@@ -53,10 +52,8 @@ SEEDS = {
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    for name, (sel, text) in sorted(SEEDS.items()):
-        with open(os.path.join(OUT, name), "wb") as f:
-            f.write(bytes([sel]) + text.encode())
+    write_corpus("opt", {name: bytes([sel]) + text.encode()
+                         for name, (sel, text) in SEEDS.items()})
 
 
 if __name__ == "__main__":

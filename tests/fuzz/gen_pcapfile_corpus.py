@@ -11,9 +11,9 @@ small (under 1 KB) so the fuzzer mutates them quickly.  Run it again after
 changing it; the output is deterministic.
 """
 
-import os
 import struct
-import sys
+
+from seedlib import write_corpus
 
 # A TCP SYN from 10.0.0.1:40000 to 10.0.0.2:80 (checksums left zero: the
 # reader does not look at them).
@@ -152,16 +152,7 @@ def corpus():
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        here, "corpus", "pcapfile")
-    os.makedirs(out, exist_ok=True)
-    files = corpus()
-    for name, data in sorted(files.items()):
-        assert len(data) < 1024, name
-        with open(os.path.join(out, name), "wb") as f:
-            f.write(data)
-    print("wrote %d files to %s" % (len(files), out))
+    write_corpus("pcapfile", corpus(), max_len=1024)
 
 
 if __name__ == "__main__":

@@ -9,9 +9,9 @@ applies), and one or two inputs for every error and length corner case.
 Run it again after changing it; the output is deterministic.
 """
 
-import os
 import struct
-import sys
+
+from seedlib import write_corpus
 
 
 def csum(data):
@@ -112,14 +112,7 @@ def corpus():
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus",
-                                                              "pkt")
-    os.makedirs(out, exist_ok=True)
-    for name, data in sorted(corpus().items()):
-        with open(os.path.join(out, name), "wb") as f:
-            f.write(data)
-    print("wrote %d files to %s" % (len(corpus()), out))
+    write_corpus("pkt", corpus())
 
 
 if __name__ == "__main__":

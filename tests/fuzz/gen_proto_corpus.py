@@ -2,11 +2,13 @@
 """Writes the seed corpus of fuzz_proto into tests/fuzz/corpus/proto/.
 
 Frames are built here independently of the C codec, from the wire format
-in src/core/tc_proto.h.  Run from the repository root:
+in src/core/tc_proto.h.  Run it again after changing it (the output is
+deterministic):
     python3 tests/fuzz/gen_proto_corpus.py
 """
-import os
 import struct
+
+from seedlib import write_corpus
 
 MAGIC = 0x54435059
 VERSION = 1
@@ -16,7 +18,6 @@ N_INPUT, N_QUEUE_NUM, N_IP_FORWARD, N_PACKETS, N_QUEUE_SEQ = 1, 2, 3, 4, 5
 T_VERSION, T_DEVICES, T_FILTER, T_RP_FILTER = 0x40, 0x41, 0x42, 0x43
 CAP_CHECK = 2
 AF_INET, AF_INET6 = 4, 6
-OUT = os.path.join("tests", "fuzz", "corpus", "proto")
 
 
 def frame(ftype, body, version=VERSION, flags=0, length=None, magic=MAGIC):
@@ -165,11 +166,7 @@ def seeds():
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    for name, data in sorted(seeds().items()):
-        with open(os.path.join(OUT, name), "wb") as f:
-            f.write(data)
-    print("wrote %d files to %s" % (len(seeds()), OUT))
+    write_corpus("proto", seeds())
 
 
 if __name__ == "__main__":
