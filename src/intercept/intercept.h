@@ -100,9 +100,6 @@ int tc_icp_packet(void *ctx, const uint8_t *pkt, size_t caplen);
 void tc_icp_held_deliver(void *ctx, uint32_t owner,
                          const tc_router_held_t *held);
 
-/* Arms the cycle's hold timer for the router's next expiry, if any. */
-void tc_icp_hold_timer_arm(tc_icp_cycle_t *cycle);
-
 /* Sets up the held-reply timer; once, before the cycle can be stopped. */
 void tc_icp_hold_timer_init(tc_icp_cycle_t *cycle);
 

@@ -15,6 +15,7 @@
 #include "tc_time.h"
 #include "intercept.h"
 
+static void tc_icp_hold_timer_arm(tc_icp_cycle_t *c);
 static void tc_icp_hold_expire(tc_timer_t *timer);
 
 
@@ -171,7 +172,8 @@ tc_icp_hold_timer_init(tc_icp_cycle_t *c)
 }
 
 
-void
+/* Arms the cycle's hold timer for the router's next expiry, if any. */
+static void
 tc_icp_hold_timer_arm(tc_icp_cycle_t *c)
 {
     tc_msec_t when;
