@@ -23,6 +23,19 @@
 
 static const char *const t_backends[] = {"epoll", "select"};
 
+
+/* Runs one test body once with each event backend. */
+static void
+t_each_backend(void (*body)(const char *backend))
+{
+    size_t i;
+
+    for (i = 0; i < tc_nelems(t_backends); i++) {
+        body(t_backends[i]);
+    }
+}
+
+
 /* ---- timers on an injected clock ---- */
 
 typedef struct {
@@ -480,11 +493,7 @@ t_pipe_dispatch(const char *backend)
 static void
 test_pipe_dispatch(void)
 {
-    size_t i;
-
-    for (i = 0; i < tc_nelems(t_backends); i++) {
-        t_pipe_dispatch(t_backends[i]);
-    }
+    t_each_backend(t_pipe_dispatch);
 }
 
 
@@ -610,11 +619,7 @@ t_batch_cap(const char *backend)
 static void
 test_batch_cap(void)
 {
-    size_t i;
-
-    for (i = 0; i < tc_nelems(t_backends); i++) {
-        t_batch_cap(t_backends[i]);
-    }
+    t_each_backend(t_batch_cap);
 }
 
 
@@ -821,11 +826,7 @@ t_signals(const char *backend)
 static void
 test_signals(void)
 {
-    size_t i;
-
-    for (i = 0; i < tc_nelems(t_backends); i++) {
-        t_signals(t_backends[i]);
-    }
+    t_each_backend(t_signals);
 }
 
 
