@@ -664,49 +664,36 @@ sess_close_may_pass(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now)
  * bytes went out, which may already be true: the target often answers
  * before the client's next request is even captured.  Returns true when
  * the mark can be passed now.
+ *
+ * The client's FIN or RST (the closing mark) waits for more: the target
+ * must first have answered as much as the online server had (the client
+ * acked it all), i.e. have read every request (or answered and fallen
+ * silent: see sess_close_may_pass).  A server that sees the end of a
+ * connection with requests still unread may reset it and drop them.  No
+ * catch-up there; the reply timeout is the fallback.  "Had" is the ack of
+ * the client's FIN or RST itself (the mark's), not the highest ack seen:
+ * the client's last ACK acks the online server's FIN too, which the target
+ * sends only after ours.
  */
 static bool
 sess_wait_done(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now)
 {
+    bool closing = sess_closing_mark(s);
+
     if (!s->waiting) {
         s->waiting = true;
         s->wait_t_nxt = s->t_nxt_at_send;
         s->wait_since = now;
     }
 
-    if (s->t_fin) {
+    if (s->t_fin || (closing ? sess_close_may_pass(s, conf, now)
+                             : sess_answered_since_send(s))) {
         sess_mark_pop(s);
         conf->ledger->reply_waits++;
         return true;
     }
 
-    if (sess_closing_mark(s)) {
-        /*
-         * The client's FIN or RST: the target must first have answered as
-         * much as the online server had (the client acked it all), i.e.
-         * have read every request (or answered and fallen silent: see
-         * sess_close_may_pass).  A server that sees the end of a
-         * connection with requests still unread may reset it and drop
-         * them.  No catch-up here; the reply timeout is the fallback.
-         * "Had" is the ack of the client's FIN or RST itself (the mark's),
-         * not the highest ack seen: the client's last ACK acks the online
-         * server's FIN too, which the target sends only after ours.
-         */
-        if (!sess_close_may_pass(s, conf, now)) {
-            return false;
-        }
-        sess_mark_pop(s);
-        conf->ledger->reply_waits++;
-        return true;
-    }
-
-    if (tc_seq_gt(s->t_nxt, s->wait_t_nxt)) {
-        sess_mark_pop(s);
-        conf->ledger->reply_waits++;
-        return true;
-    }
-
-    if (now - s->marks[s->marks_head].at >= conf->max_lag) {
+    if (!closing && now - s->marks[s->marks_head].at >= conf->max_lag) {
         /* the replay is behind the client: waiting for each answer would
          * only let the lag grow, so this request goes now (pipelined) */
         sess_mark_pop(s);
