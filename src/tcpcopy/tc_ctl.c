@@ -73,11 +73,13 @@ struct tc_ctl_s {
     size_t           nconns;
     size_t           npeers;
     unsigned         per_peer;
+    size_t           ready;  /* intercepts with a ready connection */
     bool             resync; /* some connection is fresh */
     ctl_routeq_t     queue[TC_CTL_CONNS_MAX];
 };
 
 static void ctl_connect(ctl_conn_t *c);
+static void ctl_ready_changed(tc_ctl_t *ctl);
 static void ctl_send_hello(tc_conn_t *conn);
 static int  ctl_handle_frame(tc_conn_t *conn, const tc_frame_t *f);
 static void ctl_conn_fail(tc_conn_t *conn, tc_conn_fail_e why, int err);
@@ -115,7 +117,7 @@ ctl_fail(ctl_conn_t *c, const char *why, int err)
         c->ctl->ledger->ctl_disconnects++;
         c->disconnects++;
         c->state = CTL_IDLE;
-        c->ctl->ledger->ctl_ready = tc_ctl_ready_count(c->ctl);
+        ctl_ready_changed(c->ctl);
         ctl_siblings_fresh(c);
         tc_log_error(TC_LOG_WARN, err, "intercept %s: %s; reconnecting",
                      c->name, why);
@@ -233,7 +235,7 @@ ctl_handle_frame(tc_conn_t *conn, const tc_frame_t *f)
             c->down_logged = false;
             c->ctl->ledger->ctl_connects++;
             c->connects++;
-            c->ctl->ledger->ctl_ready = tc_ctl_ready_count(c->ctl);
+            ctl_ready_changed(c->ctl);
             tc_log_error(TC_LOG_NOTICE, 0, "intercept %s: connected (%s)",
                          c->name, h.name);
             /* the routes follow at the end of the iteration (ctl_flush) */
@@ -452,7 +454,7 @@ tc_ctl_route(tc_ctl_t *ctl, uint8_t op, const tc_endpoint_t *ep)
     ctl_routeq_t   *q;
     size_t          cap;
 
-    if (tc_ctl_ready_count(ctl) == 0) {
+    if (ctl->ready == 0) {
         ctl->ledger->ctl_routes_unsent++;
         return;
     }
@@ -476,15 +478,26 @@ tc_ctl_route(tc_ctl_t *ctl, uint8_t op, const tc_endpoint_t *ep)
 }
 
 
+/* A connection became ready or stopped being so: recount the intercepts
+ * that have one (here, not on each of tc_ctl_route's calls: a resync
+ * makes one per session). */
+static void
+ctl_ready_changed(tc_ctl_t *ctl)
+{
+    size_t p;
+
+    ctl->ready = 0;
+    for (p = 0; p < ctl->npeers; p++) {
+        ctl->ready += (ctl_ready_mask(ctl, p) != 0);
+    }
+    ctl->ledger->ctl_ready = ctl->ready;
+}
+
+
 size_t
 tc_ctl_ready_count(const tc_ctl_t *ctl)
 {
-    size_t p, n = 0;
-
-    for (p = 0; p < ctl->npeers; p++) {
-        n += (ctl_ready_mask(ctl, p) != 0);
-    }
-    return n;
+    return ctl->ready;
 }
 
 
