@@ -9,42 +9,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
+#include "t_guard.h"
 #include "t_harness.h"
 #include "tc_link.h"
 
 #define T_GUARD_BYTES 4096
 
-static uint8_t *t_guard_end;
-
-
-static void
-guard_init(void)
-{
-    size_t   page = (size_t) sysconf(_SC_PAGESIZE);
-    size_t   len = (T_GUARD_BYTES + page - 1) / page * page;
-    uint8_t *base;
-
-    base = mmap(NULL, len + page, PROT_READ | PROT_WRITE,
-                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (base == MAP_FAILED || mprotect(base + len, page, PROT_NONE) == -1) {
-        perror("guard page");
-        exit(2);
-    }
-    t_guard_end = base + len;
-}
-
-
 /* tc_link_ip_offset() on a copy whose last byte touches the guard page. */
 static int
 offset_guarded(int dlt, const uint8_t *frame, size_t caplen)
 {
-    uint8_t *p = t_guard_end - caplen;
-
-    memmove(p, frame, caplen);
-    return tc_link_ip_offset(dlt, p, caplen);
+    return tc_link_ip_offset(dlt, t_at_guard(frame, caplen), caplen);
 }
 
 
@@ -282,7 +258,7 @@ test_ether_header_and_mac(void)
 int
 main(void)
 {
-    guard_init();
+    t_guard_init(T_GUARD_BYTES);
     T_RUN(test_ethernet);
     T_RUN(test_vlan);
     T_RUN(test_sll);

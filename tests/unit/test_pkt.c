@@ -13,51 +13,17 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "tc_pkt.h"
+#include "t_guard.h"
 #include "t_harness.h"
 
 #define T_GUARD_BYTES (32 * 4096)
 
-/* Test-only state: the guard mapping, set up once by main(). */
-static uint8_t *t_guard_end;
-
-
-static void
-guard_init(void)
-{
-    size_t   page = (size_t) sysconf(_SC_PAGESIZE);
-    size_t   len = (T_GUARD_BYTES + page - 1) / page * page;
-    uint8_t *base;
-
-    base = mmap(NULL, len + page, PROT_READ | PROT_WRITE,
-                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (base == MAP_FAILED || mprotect(base + len, page, PROT_NONE) == -1) {
-        perror("guard page");
-        exit(2);
-    }
-    t_guard_end = base + len;
-}
-
-
-/* Copies len bytes so that the last one sits just before the guard page;
- * returns the (writable) copy. */
-static uint8_t *
-at_guard(const void *src, size_t len)
-{
-    uint8_t *p = t_guard_end - len;
-
-    memmove(p, src, len);
-    return p;
-}
-
-
 static int
 parse_guarded(const void *pkt, size_t caplen, tc_pkt_view_t *v)
 {
-    return tc_pkt_parse(at_guard(pkt, caplen), caplen, v);
+    return tc_pkt_parse(t_at_guard(pkt, caplen), caplen, v);
 }
 
 
@@ -1076,7 +1042,7 @@ test_err_str(void)
 int
 main(void)
 {
-    guard_init();
+    t_guard_init(T_GUARD_BYTES);
 
     T_RUN(test_csum_known);
     T_RUN(test_csum_lengths_offsets);
