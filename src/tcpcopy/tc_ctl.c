@@ -30,11 +30,14 @@
 #include "tc_table.h"
 #include "tc_time.h"
 
-#define CTL_OUT_HIGH     (16 * 1024 * 1024)
-#define CTL_BACKOFF_MIN  100
-#define CTL_BACKOFF_MAX  5000
-#define CTL_PING_EVERY   5000
-#define CTL_DEAD_AFTER   20000
+#define CTL_OUT_HIGH    (16 * 1024 * 1024)
+#define CTL_BACKOFF_MIN 100
+#define CTL_BACKOFF_MAX 5000
+#define CTL_PING_EVERY  5000
+#define CTL_DEAD_AFTER  20000
+
+/* a ROUTE frame: header, count u16 | reserved u16, then the entries */
+#define CTL_ROUTES_HDR   (TC_PROTO_HDR_LEN + 4)
 #define CTL_ROUTES_FRAME ((TC_PROTO_MAX_BODY - 4) / TC_PROTO_ROUTE_ENTRY)
 
 typedef enum { CTL_IDLE = 1, CTL_CONNECTING, CTL_HELLO, CTL_READY } ctl_state_e;
@@ -338,19 +341,27 @@ tc_ctl_fallback(uint32_t ready_mask, unsigned n, unsigned slot)
 }
 
 
-/* Queues routes on c as ROUTE frames; false if its queue is full. */
+/* Queues routes on c as ROUTE frames, encoded in place at the end of its
+ * output queue; false if the queue is full. */
 static bool
 ctl_queue_routes(ctl_conn_t *c, const tc_msg_route_t *v, size_t n)
 {
-    uint8_t frame[TC_PROTO_HDR_LEN + TC_PROTO_MAX_BODY];
-    size_t  off, chunk, len;
+    tc_buf_t *out = &c->conn.out;
+    uint8_t  *p;
+    size_t    off, chunk, need, len;
 
     for (off = 0; off < n; off += chunk) {
         chunk = tc_min(n - off, (size_t) CTL_ROUTES_FRAME);
-        len = tc_proto_encode_route(frame, sizeof(frame), v + off, chunk);
-        if (len == 0 || !ctl_queue(c, frame, len)) {
+        need = CTL_ROUTES_HDR + chunk * TC_PROTO_ROUTE_ENTRY;
+        if (tc_buf_len(out) + need > CTL_OUT_HIGH ||
+            (p = tc_buf_reserve(out, need)) == NULL) {
             return false;
         }
+        len = tc_proto_encode_route(p, need, v + off, chunk);
+        if (len == 0) {
+            return false;
+        }
+        tc_buf_commit(out, len);
     }
     c->routes += n;
     return true;
