@@ -18,15 +18,7 @@
 #include "tc_send.h"
 #include "tc_session.h"
 #include "tc_table.h"
-
-/* One -x item: traffic to [local_ip:]local_port goes to target. */
-typedef struct {
-    tc_addr_t     local_ip; /* TC_AF_NONE: any local address */
-    uint16_t      local_port;
-    tc_endpoint_t target;
-} tc_transfer_t;
-
-#define TC_TRANSFERS_MAX 64
+#include "tc_transfer.h"
 
 typedef struct tc_replay_s tc_replay_t;
 typedef struct tc_rsess_s  tc_rsess_t;

@@ -1,12 +1,22 @@
 /*
  * tc_transfer.h: tcpcopy's -x TRANSFER items, [LOCALIP:]PORT-TARGET:PORT.
- * Pure: the unit tests and the fuzz target call it as main.c does.
+ * Pure: the unit tests and the fuzz target call it as main.c does, without
+ * the engine (tc_replay.h keeps a table of these).
  */
 #ifndef TC_TRANSFER_H_INCLUDED
 #define TC_TRANSFER_H_INCLUDED
 
 #include "tc_core.h"
-#include "tc_replay.h"
+#include "tc_addr.h"
+
+/* One -x item: traffic to [local_ip:]local_port goes to target. */
+typedef struct {
+    tc_addr_t     local_ip; /* TC_AF_NONE: any local address */
+    uint16_t      local_port;
+    tc_endpoint_t target;
+} tc_transfer_t;
+
+#define TC_TRANSFERS_MAX 64
 
 /*
  * Parses one -x item into *t: traffic to [LOCALIP:]PORT (any local
