@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "tc_plan.h"
-#include "tc_table.h"
 
 #define PLAN_SPAN 64512u /* ports 1024..65535 */
 #define PLAN_STEP 4099u  /* prime, coprime with the span: distinct copies */
