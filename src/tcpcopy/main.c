@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,32 +191,60 @@ static const tc_opt_words_t tc_words = {
 };
 
 
-static void usage_error(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
+/* tcpcopy's long-only options (tc_opt.h numbers the shared ones). */
+enum { OPT_DST_MAC = 256, OPT_OFFLINE, OPT_CHECK, OPT_CHECK_SRC };
+
+/* The range of every numeric option, checked (and said when wrong, by
+ * tc_opt_num) before the handlers below store the value. */
+static const struct {
+    int  c;
+    long min, max;
+} opt_ranges[] = {
+    {'C', 1, TC_CTL_CONNS_MAX},
+    {'t', 1, 86400},
+    {'n', 1, TC_PLAN_COPIES_MAX},
+    {'f', 0, TC_PLAN_SHIFT_MAX},
+    {'r', 1, 100},
+    {'k', 1, 86400},
+    {'m', 8, 1048576},
+    {'M', 576, 65535},
+    {'D', 64, 65495},
+    {'R', 1, 60000},
+    {'B', 1, 1024},
+    {'S', 128, 262144},
+    {'I', 1, 86400000},
+    {'T', 1, TC_OFFLINE_LOOPS_MAX},
+};
 
 
-/* Says "tcpcopy: <what> (see tcpcopy --help)" and exits 2. */
-static void
-usage_error(const char *fmt, ...)
+/* The value of option c into *v when it is a number; TC_OK (also for
+ * other options), or TC_ERROR after saying why. */
+static int
+opt_number(int c, const char *arg, long *v)
 {
-    va_list ap;
+    char   name[3] = {'-', (char) c, '\0'};
+    size_t i;
 
-    va_start(ap, fmt);
-    (void) tc_opt_vfail(&tc_words, fmt, ap);
-    va_end(ap);
-    exit(TC_OPT_USAGE);
+    for (i = 0; i < tc_nelems(opt_ranges); i++) {
+        if (opt_ranges[i].c == c) {
+            return tc_opt_num(&tc_words, name, arg, opt_ranges[i].min,
+                              opt_ranges[i].max, NULL, v);
+        }
+    }
+    return TC_OK;
 }
 
 
-static long
-parse_number(const char *text, long min, long max, const char *what)
+/* An IPv4 address for option name (-H, --check-src): TC_OK, or the exit
+ * status after saying why. */
+static int
+opt_ipv4(const char *name, const char *arg, tc_addr_t *out)
 {
-    long v;
-
-    if (tc_opt_num(&tc_words, what, text, min, max, NULL, &v) != TC_OK) {
-        exit(TC_OPT_USAGE);
+    if (tc_addr_parse(arg, out) != TC_OK || out->family != TC_AF_INET) {
+        return tc_opt_fail(&tc_words, "%s: \"%s\" is not an IPv4 address", name,
+                           arg);
     }
-    return v;
+    return TC_OK;
 }
 
 
@@ -258,136 +285,131 @@ intercept_item(void *data, const char *item, char *err, size_t errlen)
 }
 
 
-/* The traffic controls (-n -f -r -c -k -m -M -D -O -g -R -H -L). */
-static void
-parse_control(int c, const char *arg, tc_replay_t *r)
+/*
+ * The traffic controls (-n -f -r -c -k -m -M -D -O -g -R -H -L), v the
+ * value of a numeric one.  TC_OK, TC_DECLINED (not one of them), or the
+ * exit status after saying why.
+ */
+static int
+parse_control(tc_replay_t *r, int c, const char *arg, long v)
 {
-    char   err[128];
-    size_t mb;
+    char err[128];
 
     switch (c) {
     case 'n':
-        r->ctl_conf.copies =
-            (unsigned) parse_number(arg, 1, TC_PLAN_COPIES_MAX, "-n");
-        break;
+        r->ctl_conf.copies = (unsigned) v;
+        return TC_OK;
     case 'f':
-        r->ctl_conf.shift =
-            (unsigned) parse_number(arg, 0, TC_PLAN_SHIFT_MAX, "-f");
-        break;
+        r->ctl_conf.shift = (unsigned) v;
+        return TC_OK;
     case 'r':
-        r->ctl_conf.sample_pct = (unsigned) parse_number(arg, 1, 100, "-r");
-        break;
+        r->ctl_conf.sample_pct = (unsigned) v;
+        return TC_OK;
     case 'c':
         if (tc_addrmap_parse(arg, &r->ctl_conf.addrmap, err, sizeof(err)) !=
             TC_OK) {
-            usage_error("-c: %s", err);
+            return tc_opt_fail(&tc_words, "-c: %s", err);
         }
         r->ctl_conf.map_addrs = true;
-        break;
+        return TC_OK;
     case 'k':
-        r->conf.keepalive_timeout = parse_number(arg, 1, 86400, "-k") * 1000;
-        break;
+        r->conf.keepalive_timeout = v * 1000;
+        return TC_OK;
     case 'm':
-        mb = (size_t) parse_number(arg, 8, 1048576, "-m");
-        r->ctl_conf.mem_bound = mb * 1024 * 1024;
+        r->ctl_conf.mem_bound = (size_t) v * 1024 * 1024;
         /* one session may not take more than a sixteenth of the bound */
         r->conf.buf_max = tc_min(r->conf.buf_max, r->ctl_conf.mem_bound / 16);
-        break;
+        return TC_OK;
     case 'M':
-        r->conf.mss = (uint16_t) (parse_number(arg, 576, 65535, "-M") - 40);
-        break;
+        r->conf.mss = (uint16_t) (v - 40);
+        return TC_OK;
     case 'D':
-        r->conf.mss = (uint16_t) parse_number(arg, 64, 65495, "-D");
-        break;
+        r->conf.mss = (uint16_t) v;
+        return TC_OK;
     case 'O':
         r->ctl_conf.syn_only = true;
-        break;
+        return TC_OK;
     case 'g':
         r->ctl_conf.ramp = true;
-        break;
+        return TC_OK;
     case 'R':
-        r->conf.fixed_rtt = parse_number(arg, 1, 60000, "-R");
-        break;
+        r->conf.fixed_rtt = v;
+        return TC_OK;
     case 'H':
-        if (tc_addr_parse(arg, &r->ctl_conf.loopback_src) != TC_OK ||
-            r->ctl_conf.loopback_src.family != TC_AF_INET) {
-            usage_error("-H: \"%s\" is not an IPv4 address", arg);
-        }
         r->ctl_conf.map_loopback = true;
-        break;
-    default: /* -L: tcpcopy never exits because intercept went away */
-        break;
+        return opt_ipv4("-H", arg, &r->ctl_conf.loopback_src);
+    case 'L': /* tcpcopy never exits because intercept went away */
+        return TC_OK;
+    default:
+        return TC_DECLINED;
     }
 }
 
 
-/* The capture and send backends: -i, -F, -B, -S, -o, --dst-mac. */
-static void
-parse_io(int c, const char *arg, tc_main_t *m)
+/* The capture and send backends: -i, -F, -B, -S, -o, --dst-mac; and
+ * --offline FILE, -a, -I, -T.  Returns as parse_control(). */
+static int
+parse_io(tc_main_t *m, int c, const char *arg, long v)
 {
-    tc_sender_t *snd = &m->replay->sender;
+    tc_sender_t       *snd = &m->replay->sender;
+    tc_offline_conf_t *o = &m->offline;
+    char              *end;
 
     switch (c) {
     case 'i':
         if (arg[0] == '\0' || arg[0] == ',') {
-            usage_error("-i: bad device list \"%s\"", arg);
+            return tc_opt_fail(&tc_words, "-i: bad device list \"%s\"", arg);
         }
         m->capture.devices = arg;
-        break;
+        return TC_OK;
     case 'F':
         m->capture.filter = arg;
-        break;
+        return TC_OK;
     case 'B':
-        m->capture.bufsize = (size_t) parse_number(arg, 1, 1024, "-B") << 20;
-        break;
+        m->capture.bufsize = (size_t) v << 20;
+        return TC_OK;
     case 'S':
-        m->capture.snaplen = (size_t) parse_number(arg, 128, 262144, "-S");
-        break;
+        m->capture.snaplen = (size_t) v;
+        return TC_OK;
     case 'o':
         snd->device = arg;
-        break;
-    default: /* --dst-mac */
+        return TC_OK;
+    case OPT_DST_MAC:
         if (tc_link_mac_parse(arg, snd->dst_mac) != TC_OK) {
-            usage_error("--dst-mac: \"%s\" is not a MAC address", arg);
+            return tc_opt_fail(&tc_words,
+                               "--dst-mac: \"%s\" is not a MAC address", arg);
         }
         snd->has_dst_mac = true;
-        break;
-    }
-}
-
-
-/* --offline FILE, -a, -I, -T. */
-static void
-parse_offline(int c, const char *arg, tc_offline_conf_t *o)
-{
-    char *end;
-
-    switch (c) {
+        return TC_OK;
+    case OPT_OFFLINE:
+        o->path = arg;
+        return TC_OK;
     case 'a':
         errno = 0;
         o->speed = strtod(arg, &end);
         if (errno != 0 || *arg == '\0' || *end != '\0' || !(o->speed > 0) ||
             o->speed > TC_OFFLINE_SPEED_MAX) {
-            usage_error("-a wants a number above 0 (10: ten times faster), "
-                        "not \"%s\"",
-                        arg);
+            return tc_opt_fail(&tc_words,
+                               "-a wants a number above 0 (10: ten times "
+                               "faster), not \"%s\"",
+                               arg);
         }
-        break;
+        return TC_OK;
     case 'I':
-        o->idle_max = parse_number(arg, 1, 86400000, "-I");
-        break;
+        o->idle_max = v;
+        return TC_OK;
     case 'T':
-        o->loops = (unsigned) parse_number(arg, 1, TC_OFFLINE_LOOPS_MAX, "-T");
-        break;
+        o->loops = (unsigned) v;
+        return TC_OK;
     default:
-        o->path = arg;
-        break;
+        return TC_DECLINED;
     }
 }
 
 
-/* --offline (or -i naming a regular file) against the other options. */
-static void
+/* --offline (or -i naming a regular file) against the other options.
+ * TC_OK, or the exit status after saying why. */
+static int
 check_offline(tc_main_t *m)
 {
     tc_offline_conf_t *o = &m->offline;
@@ -400,95 +422,77 @@ check_offline(tc_main_t *m)
     }
     if (o->path == NULL) {
         if (o->speed != 0 || o->idle_max != 0 || o->loops != 0) {
-            usage_error("%s", "-a, -I and -T need --offline FILE");
+            return tc_opt_fail(&tc_words, "%s",
+                               "-a, -I and -T need --offline FILE");
         }
-        return;
+        return TC_OK;
     }
     if (m->capture.devices != NULL) {
-        usage_error("-i %s: capture from a device or --offline a file, "
-                    "not both",
-                    m->capture.devices);
+        return tc_opt_fail(&tc_words,
+                           "-i %s: capture from a device or --offline a "
+                           "file, not both",
+                           m->capture.devices);
     }
     if (m->proc.detach) {
-        usage_error("%s", "--offline does not run as a daemon (-d): it "
-                          "ends when the file is replayed");
+        return tc_opt_fail(&tc_words, "%s",
+                           "--offline does not run as a daemon (-d): it "
+                           "ends when the file is replayed");
     }
     o->speed = o->speed != 0 ? o->speed : 1.0;
     o->loops = o->loops != 0 ? o->loops : 1;
     o->nintercepts = m->nintercepts;
     o->progress = isatty(STDERR_FILENO) == 1;
+    return TC_OK;
 }
 
 
-/* One of tcpcopy's own options (tc_opt_parse() has the shared ones). */
+/* One of tcpcopy's own options (tc_opt_parse() has the shared ones):
+ * TC_OK, TC_DECLINED, or the exit status after saying why. */
 static int
 parse_option(void *data, int c, const char *arg)
 {
     tc_main_t *m = data;
-    int        n;
+    long       v = 0;
+    int        rc;
+
+    if (opt_number(c, arg, &v) != TC_OK) {
+        return TC_ERROR;
+    }
 
     switch (c) {
     case 'x':
-        n = tc_opt_list_say(&tc_words, arg, transfer_item, m->replay);
-        return n == TC_ERROR ? TC_ERROR : TC_OK;
+        rc = tc_opt_list_say(&tc_words, arg, transfer_item, m->replay);
+        return rc == TC_ERROR ? TC_ERROR : TC_OK;
     case 's':
-        n = tc_opt_list_say(&tc_words, arg, intercept_item, m);
-        return n == TC_ERROR ? TC_ERROR : TC_OK;
+        rc = tc_opt_list_say(&tc_words, arg, intercept_item, m);
+        return rc == TC_ERROR ? TC_ERROR : TC_OK;
     case 'C':
-        m->ctl_conns = (unsigned) parse_number(arg, 1, TC_CTL_CONNS_MAX, "-C");
+        m->ctl_conns = (unsigned) v;
         return TC_OK;
     case 'W':
         m->replay->conf.no_wait = true;
         return TC_OK;
     case 't':
-        m->replay->conf.idle_timeout = parse_number(arg, 1, 86400, "-t") * 1000;
+        m->replay->conf.idle_timeout = v * 1000;
         return TC_OK;
-    case 'n':
-    case 'f':
-    case 'r':
-    case 'c':
-    case 'k':
-    case 'm':
-    case 'M':
-    case 'D':
-    case 'O':
-    case 'g':
-    case 'R':
-    case 'H':
-    case 'L':
-        parse_control(c, arg, m->replay);
-        return TC_OK;
-    case 'i':
-    case 'F':
-    case 'B':
-    case 'S':
-    case 'o':
-    case 3:
-        parse_io(c, arg, m);
-        return TC_OK;
-    case 620:
+    case OPT_CHECK:
         m->check.enabled = true;
         return TC_OK;
-    case 621:
-        if (tc_addr_parse(arg, &m->check.src) != TC_OK ||
-            m->check.src.family != TC_AF_INET) {
-            usage_error("--check-src: \"%s\" is not an IPv4 address", arg);
-        }
+    case OPT_CHECK_SRC:
         m->check.has_src = true;
-        return TC_OK;
-    case 610:
-    case 'a':
-    case 'I':
-    case 'T':
-        parse_offline(c, arg, &m->offline);
-        return TC_OK;
+        return opt_ipv4("--check-src", arg, &m->check.src);
     default:
-        return TC_DECLINED;
+        break;
     }
+
+    rc = parse_control(m->replay, c, arg, v);
+    return rc != TC_DECLINED ? rc : parse_io(m, c, arg, v);
 }
 
 
-static void
+/* Returns -1 to go on, or the exit status: 0 after -h or -v, 2 after a
+ * usage error (said). */
+static int
 parse_options(int argc, char **argv, tc_main_t *m)
 {
     static const struct option longopts[] =
@@ -522,10 +526,10 @@ parse_options(int argc, char **argv, tc_main_t *m)
          {"buffer", required_argument, NULL, 'B'},
          {"snaplen", required_argument, NULL, 'S'},
          {"output", required_argument, NULL, 'o'},
-         {"dst-mac", required_argument, NULL, 3},
-         {"check", no_argument, NULL, 620},
-         {"check-src", required_argument, NULL, 621},
-         {"offline", required_argument, NULL, 610},
+         {"dst-mac", required_argument, NULL, OPT_DST_MAC},
+         {"check", no_argument, NULL, OPT_CHECK},
+         {"check-src", required_argument, NULL, OPT_CHECK_SRC},
+         {"offline", required_argument, NULL, OPT_OFFLINE},
          {"accelerate", required_argument, NULL, 'a'},
          {"max-idle", required_argument, NULL, 'I'},
          {"loop", required_argument, NULL, 'T'},
@@ -539,15 +543,15 @@ parse_options(int argc, char **argv, tc_main_t *m)
                       "o:a:I:T:",
                       longopts, parse_option, m);
     if (rc >= 0) {
-        exit(rc); /* -h, -v, or a usage error already said */
+        return rc; /* -h, -v, or a usage error already said */
     }
     if (m->replay->ntransfers == 0) {
-        usage_error("%s", "-x TRANSFER is required");
+        return tc_opt_fail(&tc_words, "%s", "-x TRANSFER is required");
     }
     if (m->nintercepts == 0) {
-        usage_error("%s", "-s INTERCEPT is required");
+        return tc_opt_fail(&tc_words, "%s", "-s INTERCEPT is required");
     }
-    check_offline(m);
+    return check_offline(m) == TC_OK ? -1 : TC_OPT_USAGE;
 }
 
 
@@ -805,7 +809,10 @@ main(int argc, char **argv)
     tc_sess_conf_default(&replay.conf, &replay.ledger);
     tc_time_update();
 
-    parse_options(argc, argv, &m);
+    rc = parse_options(argc, argv, &m);
+    if (rc >= 0) {
+        return rc;
+    }
 
     if (tc_log_init("tcpcopy", m.opt.log_path, m.opt.log_level) != TC_OK) {
         fprintf(stderr, "tcpcopy: cannot open log file %s: %s\n",
