@@ -52,6 +52,10 @@ tc_daemon_loop_start(tc_daemon_loop_t *d, tc_event_loop_t *loop)
     d->loop = loop;
     tc_timer_init(&d->timer, daemon_loop_timer, d);
 
+    /* A peer or a log pipe that goes away is an error to handle where it
+     * happens (EPIPE), never a reason for a daemon to die. */
+    (void) signal(SIGPIPE, SIG_IGN);
+
     for (i = 0; i < tc_nelems(sigs); i++) {
         if (tc_event_signal(loop, sigs[i], daemon_loop_signal, d) != TC_OK) {
             return TC_ERROR;

@@ -320,7 +320,9 @@ tc_mconn_io(void *data, uint32_t events)
     }
 
     (void) events;
-    n = write(c->fd, c->out + c->out_sent, c->out_len - c->out_sent);
+    /* a scraper that hangs up early must not raise SIGPIPE */
+    n = send(c->fd, c->out + c->out_sent, c->out_len - c->out_sent,
+             MSG_NOSIGNAL);
     if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
         return;
     }
