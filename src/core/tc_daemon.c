@@ -212,9 +212,7 @@ tc_daemon_init(tc_daemon_t *d)
 }
 
 
-/* Prints "ident: what" on the terminal (still attached before ready) and,
- * when the log is a file, there too. */
-static void
+void
 tc_daemon_fail(const char *ident, const char *what)
 {
     fprintf(stderr, "%s: %s\n", ident, what);

@@ -60,6 +60,11 @@ int tc_daemon_begin(tc_daemon_t *d, const char *ident);
 int tc_daemon_drop(tc_daemon_t *d, const char *ident, uint64_t keep,
                    const char *log_path);
 
+/* A start-up failure the user must see: prints "ident: what" on the
+ * terminal (still attached until start-up is done) and, when the log is a
+ * file, logs it there too. */
+void tc_daemon_fail(const char *ident, const char *what);
+
 /*
  * Start-up succeeded: redirects stdio to /dev/null, changes to / and
  * releases the waiting parent (-d; nothing happens without it).  Paths

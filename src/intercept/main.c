@@ -377,6 +377,7 @@ static int
 tc_icp_start_capture(tc_icp_main_t *m)
 {
     tc_icp_capture_t *cap = &m->capture;
+    char              why[128];
 
     /* -i picks libpcap (assistant host), otherwise NFQUEUE (target) */
     cap->ops = (m->conf.pcap_devices != NULL) ? &tc_icp_capture_pcap
@@ -386,16 +387,11 @@ tc_icp_start_capture(tc_icp_main_t *m)
 
     if (cap->ops->open(cap, &m->conf) != TC_OK) {
         if (errno == EPERM) {
-            fprintf(stderr,
-                    "intercept: opening the %s input needs root or "
-                    "CAP_NET_ADMIN/CAP_NET_RAW\n",
-                    cap->ops->name);
-            if (m->opt.log_path != NULL) {
-                tc_log_error(TC_LOG_EMERG, 0,
-                             "opening the %s input needs root or "
-                             "CAP_NET_ADMIN/CAP_NET_RAW",
-                             cap->ops->name);
-            }
+            (void) snprintf(why, sizeof(why),
+                            "opening the %s input needs root or "
+                            "CAP_NET_ADMIN/CAP_NET_RAW",
+                            cap->ops->name);
+            tc_daemon_fail("intercept", why);
             m->told_user = true;
         }
         return 1;
@@ -422,7 +418,6 @@ tc_icp_start(tc_icp_main_t *m)
 
     m->cycle.conf = &m->conf;
     tc_icp_hold_timer_init(&m->cycle); /* before anything can fail */
-    (void) signal(SIGPIPE, SIG_IGN);
 
     m->cycle.loop = tc_event_loop_create(NULL);
     if (m->cycle.loop == NULL) {
