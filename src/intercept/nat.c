@@ -15,9 +15,7 @@
 static int
 nat_side(const char *text, size_t len, tc_endpoint_t *ep)
 {
-    char        buf[TC_ADDR_STRLEN + 8], *host = buf, *port = NULL, *end;
-    const char *c1, *c2;
-    long        v;
+    char buf[TC_ADDR_STRLEN + 8];
 
     if (len == 0 || len >= sizeof(buf)) {
         return TC_ERROR;
@@ -25,36 +23,7 @@ nat_side(const char *text, size_t len, tc_endpoint_t *ep)
     memcpy(buf, text, len);
     buf[len] = '\0';
     memset(ep, 0, sizeof(*ep));
-
-    if (buf[0] == '[') {
-        end = strchr(buf, ']');
-        if (end == NULL || (end[1] != '\0' && end[1] != ':')) {
-            return TC_ERROR;
-        }
-        *end = '\0';
-        host = buf + 1;
-        port = (end[1] == ':') ? end + 2 : NULL;
-    } else {
-        /* exactly one colon: IPv4:PORT; more: a bare IPv6 address */
-        c1 = strchr(buf, ':');
-        c2 = strrchr(buf, ':');
-        if (c1 != NULL && c1 == c2) {
-            port = buf + (c1 - buf) + 1;
-            buf[c1 - buf] = '\0';
-        }
-    }
-
-    if (tc_addr_parse(host, &ep->ip) != TC_OK) {
-        return TC_ERROR;
-    }
-    if (port != NULL) {
-        v = strtol(port, &end, 10);
-        if (*port < '0' || *port > '9' || *end != '\0' || v < 1 || v > 65535) {
-            return TC_ERROR;
-        }
-        ep->port = (uint16_t) v;
-    }
-    return TC_OK;
+    return tc_endpoint_parse_ip(buf, 0, ep);
 }
 
 
