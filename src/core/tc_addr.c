@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "tc_addr.h"
+#include "tc_opt.h"
 
 
 int
@@ -135,14 +136,11 @@ tc_endpoint_eq(const tc_endpoint_t *a, const tc_endpoint_t *b)
 static int
 tc_port_parse(const char *text, uint16_t *port)
 {
-    char *end;
-    long  v;
+    long v;
 
-    v = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || v < 1 || v > 65535) {
+    if (tc_opt_number(text, 1, 65535, &v) != TC_OK) {
         return TC_ERROR;
     }
-
     *port = (uint16_t) v;
     return TC_OK;
 }

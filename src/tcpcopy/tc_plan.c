@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tc_opt.h"
 #include "tc_plan.h"
 
 #define PLAN_SPAN 64512u /* ports 1024..65535 */
@@ -64,13 +65,11 @@ addrmap_parse_cidr(const char *text, const char *slash, tc_addrmap_t *m,
                    char *err, size_t errlen)
 {
     char   net[TC_ADDR_STRLEN];
-    char  *end;
     long   prefix;
     size_t len = (size_t) (slash - text);
 
-    prefix = strtol(slash + 1, &end, 10);
-    if (len == 0 || len >= sizeof(net) || *end != '\0' || prefix < 8 ||
-        prefix > 32) {
+    if (len == 0 || len >= sizeof(net) ||
+        tc_opt_number(slash + 1, 8, 32, &prefix) != TC_OK) {
         snprintf(err, errlen, "\"%s\" is not an IPv4 network /8../32", text);
         return TC_ERROR;
     }
