@@ -676,10 +676,7 @@ open_io(tc_main_t *m)
         return TC_ERROR;
     }
 
-    m->replay->sender.ops =
-        m->replay->sender.device ? &tc_send_pcap_ops : &tc_send_raw_ops;
-    if (m->replay->sender.ops->open(&m->replay->sender, err, sizeof(err)) !=
-        TC_OK) {
+    if (tc_sender_open(&m->replay->sender, err, sizeof(err)) != TC_OK) {
         fprintf(stderr, "tcpcopy: %s\n", err);
         return TC_ERROR;
     }

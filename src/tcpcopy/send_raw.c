@@ -66,3 +66,11 @@ const tc_send_ops_t tc_send_raw_ops = {
     .send = raw_send,
     .close = raw_send_close,
 };
+
+
+int
+tc_sender_open(tc_sender_t *snd, char *err, size_t errlen)
+{
+    snd->ops = (snd->device != NULL) ? &tc_send_pcap_ops : &tc_send_raw_ops;
+    return snd->ops->open(snd, err, errlen);
+}

@@ -38,6 +38,7 @@
 #include "tc_log.h"
 #include "tc_pkt.h"
 #include "tc_replay.h"
+#include "tc_sock.h"
 #include "tc_time.h"
 
 #define RUN_PKT_MAX     65536
@@ -513,12 +514,13 @@ run_leak_open(const tc_endpoint_t *src)
     };
     struct sock_fprog prog = {tc_nelems(code), code};
     int               fd;
+    char              err[128]; /* no watch is no failure: not said */
 
     memcpy(&dst, src->ip.addr, 4);
     code[3].k = ntohl(dst);
 
-    fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                htons(ETH_P_IP));
+    fd = tc_sock_open(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP), "leak watch", err,
+                      sizeof(err));
     if (fd == -1) {
         return -1;
     }
@@ -706,10 +708,8 @@ run_probe(run_t *k)
         return;
     }
 
-    k->r->sender.ops =
-        k->r->sender.device ? &tc_send_pcap_ops : &tc_send_raw_ops;
     k->r->sender.fd = -1;
-    if (k->r->sender.ops->open(&k->r->sender, err, sizeof(err)) != TC_OK) {
+    if (tc_sender_open(&k->r->sender, err, sizeof(err)) != TC_OK) {
         run_say(k, 3, "probe", TC_ERROR, err);
         return;
     }

@@ -42,4 +42,9 @@ struct tc_sender_s {
 extern const tc_send_ops_t tc_send_raw_ops;
 extern const tc_send_ops_t tc_send_pcap_ops;
 
+/* Picks the sender the options ask for (-o: datalink through
+ * snd->device, else the raw IP socket) and opens it.  TC_OK, or TC_ERROR
+ * with the reason in err. */
+int tc_sender_open(tc_sender_t *snd, char *err, size_t errlen);
+
 #endif /* TC_SEND_H_INCLUDED */
