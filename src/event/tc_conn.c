@@ -42,6 +42,35 @@ tc_conn_init(tc_conn_t *c, tc_event_loop_t *loop,
 
 
 int
+tc_conn_listen(const tc_endpoint_t *ep, int backlog, const char **step)
+{
+    struct sockaddr_storage ss;
+    socklen_t               len;
+    int                     fd, one = 1, err;
+
+    len = tc_endpoint_to_sockaddr(ep, &ss);
+    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd == -1) {
+        *step = "socket()";
+        return -1;
+    }
+    (void) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+
+    if (bind(fd, (struct sockaddr *) &ss, len) == -1) {
+        *step = "bind";
+    } else if (listen(fd, backlog) == -1) {
+        *step = "listen()";
+    } else {
+        return fd;
+    }
+    err = errno;
+    close(fd);
+    errno = err;
+    return -1;
+}
+
+
+int
 tc_conn_connect(tc_conn_t *c, const tc_endpoint_t *peer, const char **why)
 {
     struct sockaddr_storage ss;

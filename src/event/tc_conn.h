@@ -80,6 +80,14 @@ void tc_conn_init(tc_conn_t *c, tc_event_loop_t *loop,
 int tc_conn_connect(tc_conn_t *c, const tc_endpoint_t *peer, const char **why);
 
 /*
+ * Opens a non-blocking listening TCP socket on ep (SO_REUSEADDR: a
+ * restarted daemon must not wait out TIME_WAIT).  Returns the fd, or -1
+ * with errno set and *step naming what failed ("socket()", "bind",
+ * "listen()") for the caller's own message.
+ */
+int tc_conn_listen(const tc_endpoint_t *ep, int backlog, const char **step);
+
+/*
  * Takes an accepted non-blocking socket and watches it for input.
  * Returns TC_OK, or TC_ERROR (errno set) and then fd is still the
  * caller's to close.

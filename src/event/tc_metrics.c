@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "tc_conn.h"
 #include "tc_log.h"
 #include "tc_metrics.h"
 
@@ -177,12 +178,10 @@ tc_metrics_t *
 tc_metrics_open(tc_event_loop_t *loop, const tc_endpoint_t *ep,
                 tc_metrics_render_pt render, void *data)
 {
-    struct sockaddr_storage ss;
-    tc_metrics_t           *m;
-    socklen_t               len;
-    char                    addr[TC_ADDR_STRLEN];
-    int                     one = 1;
-    size_t                  i;
+    tc_metrics_t *m;
+    const char   *step;
+    char          addr[TC_ADDR_STRLEN];
+    size_t        i;
 
     m = calloc(1, sizeof(*m));
     if (m == NULL) {
@@ -199,20 +198,15 @@ tc_metrics_open(tc_event_loop_t *loop, const tc_endpoint_t *ep,
     }
 
     tc_addr_str(&ep->ip, addr, sizeof(addr));
-    len = tc_endpoint_to_sockaddr(ep, &ss);
-    m->lfd =
-        socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    m->lfd = tc_conn_listen(ep, 16, &step);
     if (m->lfd == -1) {
-        tc_log_error(TC_LOG_EMERG, errno, "metrics: socket()");
+        if (step[0] == 's') {
+            tc_log_error(TC_LOG_EMERG, errno, "metrics: socket()");
+        } else {
+            tc_log_error(TC_LOG_EMERG, errno, "metrics: cannot listen on %s:%u",
+                         addr, (unsigned) ep->port);
+        }
         goto out_free;
-    }
-    (void) setsockopt(m->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-
-    if (bind(m->lfd, (struct sockaddr *) &ss, len) == -1 ||
-        listen(m->lfd, 16) == -1) {
-        tc_log_error(TC_LOG_EMERG, errno, "metrics: cannot listen on %s:%u",
-                     addr, (unsigned) ep->port);
-        goto out_close;
     }
     if (tc_event_add(loop, m->lfd, TC_EV_READ, tc_metrics_accept, m) != TC_OK) {
         tc_log_error(TC_LOG_EMERG, errno, "metrics: event loop");

@@ -90,12 +90,10 @@ static const tc_conn_handler_t conn_handler = {NULL, conn_frame, conn_lost};
 tc_icp_server_t *
 tc_icp_server_open(tc_icp_cycle_t *cycle)
 {
-    const tc_icp_conf_t    *conf = cycle->conf;
-    struct sockaddr_storage ss;
-    tc_icp_server_t        *srv;
-    socklen_t               len;
-    char                    addr[TC_ADDR_STRLEN];
-    int                     one = 1;
+    const tc_icp_conf_t *conf = cycle->conf;
+    tc_icp_server_t     *srv;
+    const char          *step;
+    char                 addr[TC_ADDR_STRLEN];
 
     srv = calloc(1, sizeof(*srv));
     if (srv == NULL) {
@@ -108,30 +106,15 @@ tc_icp_server_open(tc_icp_cycle_t *cycle)
     tc_timer_init(&srv->accept_timer, tc_icp_accept_resume, srv);
 
     tc_addr_str(&conf->listen.ip, addr, sizeof(addr));
-    len = tc_endpoint_to_sockaddr(&conf->listen, &ss);
-
-    srv->lfd =
-        socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    srv->lfd = tc_conn_listen(&conf->listen, SOMAXCONN, &step);
     if (srv->lfd == -1) {
-        tc_log_error(TC_LOG_EMERG, errno, "control server: socket()");
+        if (step[0] == 'b') {
+            tc_log_error(TC_LOG_EMERG, errno, "control server: bind to %s:%u",
+                         addr, (unsigned) conf->listen.port);
+        } else {
+            tc_log_error(TC_LOG_EMERG, errno, "control server: %s", step);
+        }
         goto out_free;
-    }
-
-    /* A restarted intercept must not wait out TIME_WAIT to listen. */
-    if (setsockopt(srv->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ==
-        -1) {
-        tc_log_error(TC_LOG_WARN, errno, "control server: SO_REUSEADDR");
-    }
-
-    if (bind(srv->lfd, (struct sockaddr *) &ss, len) == -1) {
-        tc_log_error(TC_LOG_EMERG, errno, "control server: bind to %s:%u", addr,
-                     (unsigned) conf->listen.port);
-        goto out_close;
-    }
-
-    if (listen(srv->lfd, SOMAXCONN) == -1) {
-        tc_log_error(TC_LOG_EMERG, errno, "control server: listen()");
-        goto out_close;
     }
 
     if (tc_event_add(cycle->loop, srv->lfd, TC_EV_READ, tc_icp_accept, srv) !=
@@ -147,7 +130,6 @@ tc_icp_server_open(tc_icp_cycle_t *cycle)
 
 out_del:
     (void) tc_event_del(cycle->loop, srv->lfd);
-out_close:
     close(srv->lfd);
 out_free:
     free(srv);
