@@ -40,7 +40,6 @@
 #define OFF_PROGRESS_MS 1000
 #define OFF_EOF_REST_MS 1000  /* after the file: at rest, this quiet ends */
 #define OFF_EOF_IDLE_MS 10000 /* ... with work pending, at most this */
-#define OFF_PORT_LOW    1024  /* loop ports stay above the privileged */
 
 typedef enum {
     OFF_WAIT_CTL = 1, /* intercepts not all connected yet */
@@ -248,7 +247,7 @@ off_plan_ports(tc_offline_t *o)
     for (port = 0; port < 65536; port++) {
         if (p->used[port >> 3] & (1u << (port & 7))) {
             p->rank[port] = (uint16_t) p->nused++;
-        } else if (port >= OFF_PORT_LOW) {
+        } else if (port >= TC_PLAN_PORT_LOW) {
             p->free_ports[p->nfree++] = (uint16_t) port;
         }
     }
