@@ -29,9 +29,23 @@
 /* Room for one error message of a parser (err, errlen arguments). */
 #define TC_OPT_ERR_MAX 512
 
-/* The getopt codes of the long-only options both daemons have: each
- * daemon's struct option table names them with these values. */
+/* The getopt codes of the long-only options both daemons have. */
 enum { TC_OPT_STATS_INTERVAL = 0x1000, TC_OPT_LOG_LEVEL, TC_OPT_METRICS };
+
+/* The struct option entries of the options tc_opt_parse() handles for
+ * both daemons; each daemon's table lists them next to its own. */
+/* clang-format off */
+#define TC_OPT_LONG_SHARED                                                    \
+    {"stats-interval", required_argument, NULL, TC_OPT_STATS_INTERVAL},       \
+    {"metrics", required_argument, NULL, TC_OPT_METRICS},                     \
+    {"log", required_argument, NULL, 'l'},                                    \
+    {"log-level", required_argument, NULL, TC_OPT_LOG_LEVEL},                 \
+    {"daemon", no_argument, NULL, 'd'},                                       \
+    {"pid", required_argument, NULL, 'P'},                                    \
+    {"user", required_argument, NULL, 'u'},                                   \
+    {"version", no_argument, NULL, 'v'},                                      \
+    {"help", no_argument, NULL, 'h'}
+/* clang-format on */
 
 /* How a bad number is said. */
 typedef enum {

@@ -59,19 +59,11 @@ static const struct option tc_icp_options[] =
      {"copy-range", required_argument, NULL, OPT_COPY_RANGE},
      {"pass", required_argument, NULL, 'x'},
      {"hold-ms", required_argument, NULL, OPT_HOLD_MS},
-     {"stats-interval", required_argument, NULL, TC_OPT_STATS_INTERVAL},
-     {"metrics", required_argument, NULL, TC_OPT_METRICS},
-     {"log", required_argument, NULL, 'l'},
-     {"log-level", required_argument, NULL, TC_OPT_LOG_LEVEL},
-     {"daemon", no_argument, NULL, 'd'},
-     {"pid", required_argument, NULL, 'P'},
-     {"user", required_argument, NULL, 'u'},
+     TC_OPT_LONG_SHARED,
      {"device", required_argument, NULL, 'i'},
      {"filter", required_argument, NULL, 'F'},
      {"buffer-size", required_argument, NULL, OPT_BUFFER_SIZE},
      {"nat", required_argument, NULL, 'D'},
-     {"version", no_argument, NULL, 'v'},
-     {"help", no_argument, NULL, 'h'},
      {NULL, 0, NULL, 0}};
 
 static const char tc_icp_help[] =

@@ -501,13 +501,7 @@ parse_options(int argc, char **argv, tc_main_t *m)
          {"connections", required_argument, NULL, 'C'},
          {"no-wait", no_argument, NULL, 'W'},
          {"timeout", required_argument, NULL, 't'},
-         {"stats-interval", required_argument, NULL, TC_OPT_STATS_INTERVAL},
-         {"metrics", required_argument, NULL, TC_OPT_METRICS},
-         {"log", required_argument, NULL, 'l'},
-         {"log-level", required_argument, NULL, TC_OPT_LOG_LEVEL},
-         {"daemon", no_argument, NULL, 'd'},
-         {"pid", required_argument, NULL, 'P'},
-         {"user", required_argument, NULL, 'u'},
+         TC_OPT_LONG_SHARED,
          {"copies", required_argument, NULL, 'n'},
          {"port-shift", required_argument, NULL, 'f'},
          {"sample", required_argument, NULL, 'r'},
@@ -533,8 +527,6 @@ parse_options(int argc, char **argv, tc_main_t *m)
          {"accelerate", required_argument, NULL, 'a'},
          {"max-idle", required_argument, NULL, 'I'},
          {"loop", required_argument, NULL, 'T'},
-         {"version", no_argument, NULL, 'v'},
-         {"help", no_argument, NULL, 'h'},
          {NULL, 0, NULL, 0}};
     int rc;
 
