@@ -80,6 +80,18 @@ tc_addr_str(const tc_addr_t *a, char *buf, size_t size)
 }
 
 
+const char *
+tc_endpoint_str(const tc_endpoint_t *ep, char *buf, size_t size)
+{
+    char a[TC_ADDR_STRLEN];
+
+    tc_addr_str(&ep->ip, a, sizeof(a));
+    snprintf(buf, size, ep->ip.family == TC_AF_INET6 ? "[%s]:%u" : "%s:%u", a,
+             (unsigned) ep->port);
+    return buf;
+}
+
+
 bool
 tc_addr_eq(const tc_addr_t *a, const tc_addr_t *b)
 {
@@ -230,4 +242,26 @@ tc_endpoint_to_sockaddr(const tc_endpoint_t *ep, struct sockaddr_storage *ss)
     sin->sin_port = htons(ep->port);
     memcpy(&sin->sin_addr, ep->ip.addr, 4);
     return sizeof(*sin);
+}
+
+
+int
+tc_endpoint_from_sockaddr(const struct sockaddr_storage *ss, tc_endpoint_t *ep)
+{
+    const struct sockaddr_in  *sin = (const void *) ss;
+    const struct sockaddr_in6 *sin6 = (const void *) ss;
+
+    memset(ep, 0, sizeof(*ep));
+    if (ss->ss_family == AF_INET6) {
+        ep->ip.family = TC_AF_INET6;
+        memcpy(ep->ip.addr, &sin6->sin6_addr, 16);
+        ep->port = ntohs(sin6->sin6_port);
+        return TC_OK;
+    }
+    if (ss->ss_family == AF_INET) {
+        tc_addr_set4(&ep->ip, (const uint8_t *) &sin->sin_addr);
+        ep->port = ntohs(sin->sin_port);
+        return TC_OK;
+    }
+    return TC_ERROR;
 }

@@ -26,6 +26,9 @@ typedef struct {
     uint16_t  port;
 } tc_endpoint_t;
 
+/* Longest "[v6]:port" text, including the NUL. */
+#define TC_ENDPOINT_STRLEN (TC_ADDR_STRLEN + 8)
+
 /* Parses dotted IPv4 or IPv6 text; returns TC_OK or TC_ERROR. */
 int tc_addr_parse(const char *text, tc_addr_t *out);
 
@@ -64,9 +67,19 @@ int tc_endpoint_parse(const char *text, uint16_t default_port,
 int tc_endpoint_parse_ip(const char *text, uint16_t default_port,
                          tc_endpoint_t *out);
 
+/* Writes "ADDR:PORT" ("[ADDR]:PORT" for IPv6, so the port cannot be read
+ * as part of the address) into buf (TC_ENDPOINT_STRLEN bytes); returns
+ * buf. */
+const char *tc_endpoint_str(const tc_endpoint_t *ep, char *buf, size_t size);
+
 /* Fills a struct sockaddr_storage; returns its length. */
 struct sockaddr_storage;
 unsigned tc_endpoint_to_sockaddr(const tc_endpoint_t     *ep,
                                  struct sockaddr_storage *ss);
+
+/* The reverse, for an AF_INET or AF_INET6 address (accept(), getpeername()).
+ * Returns TC_OK or TC_ERROR for another family. */
+int tc_endpoint_from_sockaddr(const struct sockaddr_storage *ss,
+                              tc_endpoint_t                 *ep);
 
 #endif /* TC_ADDR_H_INCLUDED */

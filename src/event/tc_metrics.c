@@ -180,7 +180,7 @@ tc_metrics_open(tc_event_loop_t *loop, const tc_endpoint_t *ep,
 {
     tc_metrics_t *m;
     const char   *step;
-    char          addr[TC_ADDR_STRLEN];
+    char          addr[TC_ENDPOINT_STRLEN];
     size_t        i;
 
     m = calloc(1, sizeof(*m));
@@ -197,14 +197,14 @@ tc_metrics_open(tc_event_loop_t *loop, const tc_endpoint_t *ep,
         tc_timer_init(&m->conns[i].timer, tc_mconn_timeout, &m->conns[i]);
     }
 
-    tc_addr_str(&ep->ip, addr, sizeof(addr));
+    tc_endpoint_str(ep, addr, sizeof(addr));
     m->lfd = tc_conn_listen(ep, 16, &step);
     if (m->lfd == -1) {
         if (step[0] == 's') {
             tc_log_error(TC_LOG_EMERG, errno, "metrics: socket()");
         } else {
-            tc_log_error(TC_LOG_EMERG, errno, "metrics: cannot listen on %s:%u",
-                         addr, (unsigned) ep->port);
+            tc_log_error(TC_LOG_EMERG, errno, "metrics: cannot listen on %s",
+                         addr);
         }
         goto out_free;
     }
@@ -213,8 +213,7 @@ tc_metrics_open(tc_event_loop_t *loop, const tc_endpoint_t *ep,
         goto out_close;
     }
 
-    tc_log_error(TC_LOG_NOTICE, 0, "metrics on http://%s:%u/metrics", addr,
-                 (unsigned) ep->port);
+    tc_log_error(TC_LOG_NOTICE, 0, "metrics on http://%s/metrics", addr);
     return m;
 
 out_close:

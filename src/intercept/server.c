@@ -51,7 +51,7 @@ struct conn_s {
     uint32_t         caps;        /* granted capabilities */
     bool             full_logged; /* since the queue last drained */
     char             name[TC_PROTO_NAME_MAX + 1];
-    char             peer[TC_ADDR_STRLEN + 8];
+    char             peer[TC_ENDPOINT_STRLEN];
 
     uint64_t replies;
     uint64_t queue_full;
@@ -93,7 +93,7 @@ tc_icp_server_open(tc_icp_cycle_t *cycle)
     const tc_icp_conf_t *conf = cycle->conf;
     tc_icp_server_t     *srv;
     const char          *step;
-    char                 addr[TC_ADDR_STRLEN];
+    char                 addr[TC_ENDPOINT_STRLEN];
 
     srv = calloc(1, sizeof(*srv));
     if (srv == NULL) {
@@ -105,12 +105,12 @@ tc_icp_server_open(tc_icp_cycle_t *cycle)
     srv->opened_at = tc_time_now();
     tc_timer_init(&srv->accept_timer, tc_icp_accept_resume, srv);
 
-    tc_addr_str(&conf->listen.ip, addr, sizeof(addr));
+    tc_endpoint_str(&conf->listen, addr, sizeof(addr));
     srv->lfd = tc_conn_listen(&conf->listen, SOMAXCONN, &step);
     if (srv->lfd == -1) {
         if (step[0] == 'b') {
-            tc_log_error(TC_LOG_EMERG, errno, "control server: bind to %s:%u",
-                         addr, (unsigned) conf->listen.port);
+            tc_log_error(TC_LOG_EMERG, errno, "control server: bind to %s",
+                         addr);
         } else {
             tc_log_error(TC_LOG_EMERG, errno, "control server: %s", step);
         }
@@ -124,8 +124,7 @@ tc_icp_server_open(tc_icp_cycle_t *cycle)
         goto out_del;
     }
 
-    tc_log_error(TC_LOG_NOTICE, 0, "control server listening on %s:%u", addr,
-                 (unsigned) conf->listen.port);
+    tc_log_error(TC_LOG_NOTICE, 0, "control server listening on %s", addr);
     return srv;
 
 out_del:
@@ -249,17 +248,13 @@ tc_icp_free_id(tc_icp_server_t *srv)
 static void
 tc_icp_peer_str(const struct sockaddr_storage *ss, char *buf, size_t size)
 {
-    const struct sockaddr_in  *sin = (const void *) ss;
-    const struct sockaddr_in6 *sin6 = (const void *) ss;
-    char                       a[INET6_ADDRSTRLEN];
+    tc_endpoint_t ep;
 
-    if (ss->ss_family == AF_INET6) {
-        inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
-        snprintf(buf, size, "[%s]:%u", a, (unsigned) ntohs(sin6->sin6_port));
-    } else {
-        inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
-        snprintf(buf, size, "%s:%u", a, (unsigned) ntohs(sin->sin_port));
+    if (tc_endpoint_from_sockaddr(ss, &ep) != TC_OK) {
+        snprintf(buf, size, "?");
+        return;
     }
+    tc_endpoint_str(&ep, buf, size);
 }
 
 
@@ -270,7 +265,7 @@ conn_open(tc_icp_server_t *srv, int fd, const struct sockaddr_storage *ss)
     conn_t          *c;
     uint32_t         id;
     int              one = 1;
-    char             peer[TC_ADDR_STRLEN + 8];
+    char             peer[TC_ENDPOINT_STRLEN];
 
     tc_icp_peer_str(ss, peer, sizeof(peer));
 

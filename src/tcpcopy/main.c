@@ -745,17 +745,21 @@ static void
 log_start(const tc_main_t *m)
 {
     const tc_transfer_t *t;
-    char                 a[TC_ADDR_STRLEN], b[TC_ADDR_STRLEN];
+    tc_endpoint_t        local;
+    char                 a[TC_ENDPOINT_STRLEN], b[TC_ENDPOINT_STRLEN];
     size_t               i;
 
     for (i = 0; i < m->replay->ntransfers; i++) {
         t = &m->replay->transfers[i];
-        tc_log_error(TC_LOG_NOTICE, 0, "replaying %s:%u to %s:%u",
-                     t->local_ip.family
-                         ? tc_addr_str(&t->local_ip, a, sizeof(a))
-                         : "*",
-                     t->local_port, tc_addr_str(&t->target.ip, b, sizeof(b)),
-                     t->target.port);
+        local.ip = t->local_ip;
+        local.port = t->local_port;
+        if (t->local_ip.family != TC_AF_NONE) {
+            tc_endpoint_str(&local, a, sizeof(a));
+        } else {
+            snprintf(a, sizeof(a), "*:%u", (unsigned) t->local_port);
+        }
+        tc_log_error(TC_LOG_NOTICE, 0, "replaying %s to %s", a,
+                     tc_endpoint_str(&t->target, b, sizeof(b)));
     }
 }
 

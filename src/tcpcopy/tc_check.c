@@ -58,18 +58,6 @@ sb_add(sb_t *sb, const char *fmt, ...)
 }
 
 
-/* "HOST:PORT" of an endpoint, into buf (TC_ADDR_STRLEN + 8 bytes). */
-static const char *
-ep_str(const tc_endpoint_t *ep, char *buf, size_t len)
-{
-    char a[TC_ADDR_STRLEN];
-
-    tc_addr_str(&ep->ip, a, sizeof(a));
-    snprintf(buf, len, "%s:%u", a, (unsigned) ep->port);
-    return buf;
-}
-
-
 /* ---- step 1: the link ---- */
 
 int
@@ -592,7 +580,7 @@ int
 tc_check_say_probe(const tc_check_probe_t *p, const tc_check_icp_t *icps,
                    size_t n, char *buf, size_t len)
 {
-    char by[TC_ADDR_STRLEN + 8];
+    char by[TC_ENDPOINT_STRLEN];
     sb_t sb;
 
     sb_init(&sb, buf, len);
@@ -615,7 +603,7 @@ tc_check_say_probe(const tc_check_probe_t *p, const tc_check_icp_t *icps,
         return TC_ERROR;
     }
 
-    ep_str(&icps[p->seen_by].peer, by, sizeof(by));
+    tc_endpoint_str(&icps[p->seen_by].peer, by, sizeof(by));
 
     if (p->seen == TC_CHECK_SEEN_RST) {
         sb_add(&sb,

@@ -643,22 +643,20 @@ run_say(run_t *k, int step, const char *subject, int rc, const char *line)
 static void
 run_say_intercepts(run_t *k)
 {
-    char   line[TC_CHECK_LINE_MAX], subject[TC_ADDR_STRLEN + 64];
-    char   a[TC_ADDR_STRLEN];
+    char   line[TC_CHECK_LINE_MAX], subject[TC_ENDPOINT_STRLEN + 64];
+    char   a[TC_ENDPOINT_STRLEN];
     size_t i;
     int    rc;
 
     for (i = 0; i < k->n; i++) {
-        tc_addr_str(&k->icps[i].peer.ip, a, sizeof(a));
-        snprintf(subject, sizeof(subject), "intercept %s:%u", a,
-                 (unsigned) k->icps[i].peer.port);
+        snprintf(subject, sizeof(subject), "intercept %s",
+                 tc_endpoint_str(&k->icps[i].peer, a, sizeof(a)));
         rc = tc_check_say_link(&k->icps[i], line, sizeof(line));
         run_say(k, 1, subject, rc, line);
     }
     for (i = 0; i < k->n; i++) {
-        tc_addr_str(&k->icps[i].peer.ip, a, sizeof(a));
-        snprintf(subject, sizeof(subject), "intercept %s:%u reports", a,
-                 (unsigned) k->icps[i].peer.port);
+        snprintf(subject, sizeof(subject), "intercept %s reports",
+                 tc_endpoint_str(&k->icps[i].peer, a, sizeof(a)));
         rc = tc_check_say_report(&k->icps[i], line, sizeof(line));
         /* an unreachable intercept was counted once, in step 1 */
         if (k->icps[i].link != TC_CHECK_LINK_READY) {
@@ -674,17 +672,16 @@ static void
 run_say_probes(run_t *k)
 {
     char              line[2 * TC_CHECK_LINE_MAX], subject[160];
-    char              s[TC_ADDR_STRLEN], t[TC_ADDR_STRLEN];
+    char              s[TC_ENDPOINT_STRLEN], t[TC_ENDPOINT_STRLEN];
     tc_check_probe_t *p;
     size_t            i;
     int               rc;
 
     for (i = 0; i < k->nprobes; i++) {
         p = &k->probes[i];
-        tc_addr_str(&p->src.ip, s, sizeof(s));
-        tc_addr_str(&p->target.ip, t, sizeof(t));
-        snprintf(subject, sizeof(subject), "probe %s:%u -> %s:%u%s", s,
-                 (unsigned) p->src.port, t, (unsigned) p->target.port,
+        snprintf(subject, sizeof(subject), "probe %s -> %s%s",
+                 tc_endpoint_str(&p->src, s, sizeof(s)),
+                 tc_endpoint_str(&p->target, t, sizeof(t)),
                  p->src_guessed ? " (source: this host's address)" : "");
         rc = tc_check_say_probe(p, k->icps, k->n, line, sizeof(line));
         run_say(k, 3, subject, rc, line);

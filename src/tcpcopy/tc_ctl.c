@@ -48,7 +48,7 @@ typedef struct {
     size_t        peer_idx; /* index of the intercept in -s */
     unsigned      slot;     /* 0..per_peer-1 */
     bool          fresh;    /* ready since the last resync: announce all */
-    char          name[TC_ADDR_STRLEN + 16];
+    char          name[TC_ENDPOINT_STRLEN + 8];
     tc_conn_t     conn; /* the socket, its input and output queue */
     ctl_state_e   state;
     tc_timer_t    timer;
@@ -604,13 +604,10 @@ tc_ctl_create(tc_event_loop_t *loop, const tc_endpoint_t *peers, size_t npeers,
         c->backoff = CTL_BACKOFF_MIN;
         tc_conn_init(&c->conn, loop, &ctl_handler, c);
         tc_timer_init(&c->timer, ctl_timer, c);
-        tc_addr_str(&c->peer.ip, c->name, TC_ADDR_STRLEN);
-        len = strlen(c->name);
+        tc_endpoint_str(&c->peer, c->name, sizeof(c->name));
         if (per_peer > 1) {
-            snprintf(c->name + len, sizeof(c->name) - len, ":%u#%u",
-                     c->peer.port, c->slot);
-        } else {
-            snprintf(c->name + len, sizeof(c->name) - len, ":%u", c->peer.port);
+            len = strlen(c->name);
+            snprintf(c->name + len, sizeof(c->name) - len, "#%u", c->slot);
         }
         ctl_connect(c);
     }

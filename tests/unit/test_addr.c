@@ -1,10 +1,13 @@
 /*
  * test_addr.c: the endpoint hash and equality every endpoint table uses
- * (tcpcopy's sessions and flows, intercept's routes).
+ * (tcpcopy's sessions and flows, intercept's routes), and the endpoint's
+ * text form in logs and messages.
  */
 #include "tc_config.h"
 
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "t_harness.h"
 #include "tc_addr.h"
@@ -82,11 +85,57 @@ test_hash_spread(void)
 }
 
 
+/* IPv6 is bracketed: "2001:db8::5:80" would read as an address alone. */
+static void
+test_endpoint_str(void)
+{
+    tc_endpoint_t a = ep("10.0.0.5", 80), b = ep("2001:db8::5", 80);
+    tc_endpoint_t none;
+    char          buf[TC_ENDPOINT_STRLEN], small[8];
+
+    T_CHECK(strcmp(tc_endpoint_str(&a, buf, sizeof(buf)), "10.0.0.5:80") == 0);
+    T_CHECK(strcmp(tc_endpoint_str(&b, buf, sizeof(buf)), "[2001:db8::5]:80") ==
+            0);
+    b = ep("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", 65535);
+    T_CHECK(strcmp(tc_endpoint_str(&b, buf, sizeof(buf)),
+                   "[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]:65535") ==
+            0);
+    /* cut, never overrun */
+    T_CHECK(strlen(tc_endpoint_str(&b, small, sizeof(small))) ==
+            sizeof(small) - 1);
+    memset(&none, 0, sizeof(none));
+    T_CHECK(strcmp(tc_endpoint_str(&none, buf, sizeof(buf)), "-:0") == 0);
+}
+
+
+/* accept()'s address back to an endpoint, both families, and the round
+ * trip through tc_endpoint_to_sockaddr(). */
+static void
+test_endpoint_sockaddr(void)
+{
+    struct sockaddr_storage ss;
+    tc_endpoint_t           a = ep("10.0.0.5", 8080), b = ep("fe80::1", 443);
+    tc_endpoint_t           out;
+
+    (void) tc_endpoint_to_sockaddr(&a, &ss);
+    T_CHECK_EQ(tc_endpoint_from_sockaddr(&ss, &out), TC_OK);
+    T_CHECK(tc_endpoint_eq(&a, &out));
+    (void) tc_endpoint_to_sockaddr(&b, &ss);
+    T_CHECK_EQ(tc_endpoint_from_sockaddr(&ss, &out), TC_OK);
+    T_CHECK(tc_endpoint_eq(&b, &out));
+    memset(&ss, 0, sizeof(ss));
+    ss.ss_family = AF_UNIX;
+    T_CHECK_EQ(tc_endpoint_from_sockaddr(&ss, &out), TC_ERROR);
+}
+
+
 int
 main(void)
 {
     T_RUN(test_hash_stable);
     T_RUN(test_eq_ignores_padding);
     T_RUN(test_hash_spread);
+    T_RUN(test_endpoint_str);
+    T_RUN(test_endpoint_sockaddr);
     return T_REPORT();
 }
