@@ -52,6 +52,7 @@ struct tc_pcap_s {
     tc_pcap_conf_t  conf;
     int             epfd;
     size_t          ndevs;
+    size_t          nfailed; /* devices with failed set */
     tc_pcap_dev_t   devs[TC_PCAP_DEVICES_MAX];
     tc_pcap_stats_t stats;
 };
@@ -329,7 +330,7 @@ int
 tc_pcap_dispatch(tc_pcap_t *pc, unsigned budget)
 {
     tc_pcap_dev_t *d;
-    size_t         i, live = 0;
+    size_t         i;
     unsigned       done = 0;
     int            n;
 
@@ -339,7 +340,6 @@ tc_pcap_dispatch(tc_pcap_t *pc, unsigned budget)
         if (d->failed) {
             continue;
         }
-        live++;
         n = pcap_dispatch(d->p, (int) (budget - done), on_frame, (u_char *) d);
         if (n == PCAP_ERROR) {
             pc->stats.read_errors++;
@@ -349,6 +349,7 @@ tc_pcap_dispatch(tc_pcap_t *pc, unsigned budget)
              * on. */
             (void) epoll_ctl(pc->epfd, EPOLL_CTL_DEL, d->fd, NULL);
             d->failed = true;
+            pc->nfailed++;
             continue;
         }
         if (n > 0) {
@@ -356,7 +357,9 @@ tc_pcap_dispatch(tc_pcap_t *pc, unsigned budget)
         }
     }
 
-    if (live == 0 && pc->ndevs > 0) {
+    /* Checked after the pass: the device that failed in it was the last
+     * one, and nothing would ever wake this capture again. */
+    if (pc->nfailed == pc->ndevs && pc->ndevs > 0) {
         return TC_ERROR;
     }
     return (int) done;

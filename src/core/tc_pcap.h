@@ -61,7 +61,10 @@ tc_pcap_t *tc_pcap_open(const tc_pcap_conf_t *conf, char *err, size_t errlen);
 int tc_pcap_fd(const tc_pcap_t *pc);
 
 /* Handles at most budget ready packets over all devices without blocking.
- * Returns how many were handled, or TC_ERROR if every device failed. */
+ * A device whose read fails (it was deleted: "The interface disappeared";
+ * one taken down merely goes quiet) is dropped with an error logged.
+ * Returns how many were handled, or TC_ERROR once every device failed:
+ * the capture can read nothing more. */
 int tc_pcap_dispatch(tc_pcap_t *pc, unsigned budget);
 
 /* Fills out with the counters (kernel drops summed over the devices). */

@@ -163,7 +163,8 @@ typedef struct {
     /* The fd to watch for readability. */
     int (*fd)(const tc_icp_capture_t *cap);
     /* Reads and handles at most budget packets; returns how many were
-     * handled (budget means "maybe more"), or TC_ERROR on a fatal error. */
+     * handled (budget means "maybe more"), or TC_ERROR when the input can
+     * deliver nothing more (every -i device gone): intercept then stops. */
     int (*dispatch)(tc_icp_capture_t *cap, unsigned budget);
     /* Releases everything open() acquired.  Safe after a failed open. */
     void (*close)(tc_icp_capture_t *cap);

@@ -47,6 +47,7 @@ typedef struct {
     bool             started; /* start-up completed: a ledger to print */
     tc_metrics_t    *metrics;
     bool             told_user; /* a failure was already said on stderr */
+    int              status;    /* exit status when the loop ends by itself */
 } tc_icp_main_t;
 
 enum { OPT_QUEUE_NUM = 256, OPT_HOLD_MS, OPT_COPY_RANGE, OPT_BUFFER_SIZE };
@@ -360,7 +361,16 @@ tc_icp_on_capture(void *data, uint32_t events)
 
     (void) events;
     /* Bounded: with level-triggered polling the rest waits one turn. */
-    (void) m->capture.ops->dispatch(&m->capture, CAPTURE_BUDGET);
+    if (m->capture.ops->dispatch(&m->capture, CAPTURE_BUDGET) != TC_ERROR) {
+        return;
+    }
+    /* No reply will be seen again: tcpcopy's sessions would all time out
+     * while intercept looks healthy.  Exiting lets systemd's Restart= open
+     * the capture again once the device is back. */
+    tc_log_error(TC_LOG_EMERG, 0,
+                 "capture lost: no device left to read, stopping (exit 1)");
+    m->status = 1;
+    tc_event_stop(m->cycle.loop);
 }
 
 
@@ -558,6 +568,8 @@ main(int argc, char **argv)
         if (tc_event_run(m.cycle.loop) != TC_OK) {
             tc_log_error(TC_LOG_EMERG, errno, "event loop failed");
             rc = 1;
+        } else {
+            rc = m.status;
         }
     }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "tc_capture.h"
+#include "tc_log.h"
 #include "tc_sock.h"
 
 #define RAW_BATCH     64
@@ -161,10 +162,12 @@ raw_read(tc_capture_t *cap, unsigned budget)
     while ((unsigned) total < budget) {
         n = recvmmsg(cap->fd, p->msgs, RAW_BATCH, MSG_DONTWAIT, NULL);
         if (n == -1) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-                break;
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                /* a pending socket error (ENETDOWN...): reported once by
+                 * the kernel, the socket goes on */
+                tc_log_error(TC_LOG_ERR, errno, "capture read failed");
             }
-            return TC_ERROR;
+            break;
         }
         if (n > 0) {
             raw_note_drops(cap, p, &p->msgs[n - 1].msg_hdr);

@@ -51,6 +51,7 @@ typedef struct {
     tc_check_conf_t   check;   /* --check, --check-src */
     tc_offline_conf_t offline; /* --offline FILE, -a, -I, -T */
     tc_offline_t     *off;
+    int               status; /* exit status when the loop ends by itself */
 } tc_main_t;
 
 static const char usage_text[] =
@@ -604,9 +605,16 @@ on_capture(void *data, uint32_t events)
     tc_main_t *m = data;
 
     (void) events;
-    if (m->capture.ops->read(&m->capture, 1024) == TC_ERROR) {
-        tc_log_error(TC_LOG_ERR, errno, "capture read failed");
+    if (m->capture.ops->read(&m->capture, 1024) != TC_ERROR) {
+        return;
     }
+    /* Nothing will be captured again (-i: every device deleted).  Going on
+     * would replay nothing while looking healthy; exiting lets systemd's
+     * Restart= open the capture again once the device is back. */
+    tc_log_error(TC_LOG_EMERG, 0,
+                 "capture lost: no device left to read, stopping (exit 1)");
+    m->status = 1;
+    tc_event_stop(m->replay->loop);
 }
 
 
@@ -851,7 +859,7 @@ main(int argc, char **argv)
     stop(&m, loop);
     tc_event_loop_destroy(loop);
     tc_log_close();
-    rc = m.off != NULL ? tc_offline_status(m.off) : 0;
+    rc = m.off != NULL ? tc_offline_status(m.off) : m.status;
     tc_offline_close(m.off);
     return rc;
 }

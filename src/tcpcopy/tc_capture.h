@@ -18,7 +18,8 @@ typedef struct {
     /* Opens the capture; TC_OK or TC_ERROR (errno set; err text filled). */
     int (*open)(tc_capture_t *cap, char *err, size_t errlen);
     /* Reads what is ready, at most budget packets; returns the number
-     * read, or TC_ERROR on a fatal error. */
+     * read, or TC_ERROR when the capture can read nothing more (every
+     * -i device gone): tcpcopy then stops. */
     int (*read)(tc_capture_t *cap, unsigned budget);
     void (*close)(tc_capture_t *cap);
     /* Brings cap->drops up to date where the backend must ask the kernel

@@ -1,0 +1,72 @@
+#!/bin/sh
+# t_capture_lost: a libpcap capture (-i DEV) whose every device is deleted
+# can never read again.  Both daemons then say "capture lost" and exit 1,
+# so that systemd's Restart= opens the capture again once the device is
+# back, instead of running on, looking healthy, with nothing to read.
+#  1. intercept -i eth0 and tcpcopy -i eth0 on one host, connected;
+#  2. eth0 taken down for a second and up again (a link flap): both keep
+#     running, and intercept still captures a reply afterwards;
+#  3. eth0 deleted: both exit 1 and log why; tcpcopy logs its final ledger.
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/e2e/lib.sh"
+trap cleanup EXIT INT TERM
+
+e2e_require_daemons
+e2e_require curl
+
+check "two hosts, one link" \
+    eval '_ns_add "$NS_ONL" && _ns_add "$NS_TGT" &&
+        _link "$NS_ONL" eth0 "$ONL_TGT_IP" "$NS_TGT" eth0 "$TGT_IP"' ||
+    bail "topology"
+
+# captured N: intercept's ledger shows at least N captured packets.
+captured() {
+    [ "$(ledger_max "$W/intercept.log" ' packets')" -ge "$1" ]
+}
+
+# reply_from_target: a connection from the online host to port 80 on the
+# target, where nothing listens: the target's RST (source port 80) is what
+# intercept's filter takes.
+reply_from_target() {
+    nsx "$NS_ONL" curl -s -m 2 "http://$TGT_IP/" > /dev/null 2>&1
+}
+
+up_or_bail intercept "intercept -i eth0 listens" \
+    intercept_pcap_start intercept "$NS_ONL" "tcp and src port 80"
+ICP_ADDR=127.0.0.1 TCPCOPY_ARGS="-i eth0 $TCPCOPY_ARGS" \
+    up_or_bail tcpcopy "tcpcopy -i eth0 connected to intercept" \
+    tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80
+
+# ---- 2. a link flap is not a lost capture
+ip -n "$NS_ONL" link set eth0 down
+sleep 1
+ip -n "$NS_ONL" link set eth0 up
+wait_until 5 eval 'nsx "$NS_ONL" ping -c 1 -W 1 "$TGT_IP" > /dev/null 2>&1'
+check "eth0 down and up: intercept still runs" proc_alive "$INTERCEPT_PID"
+check "... and tcpcopy too" proc_alive "$TCPCOPY_PID"
+before=$(ledger_max "$W/intercept.log" ' packets')
+reply_from_target
+wait_until 5 captured $((before + 1))
+check "... and intercept still captures (packets $before -> \
+$(ledger_max "$W/intercept.log" ' packets'))" captured $((before + 1))
+
+# ---- 3. the device deleted: nothing will ever be read again
+ip -n "$NS_ONL" link del eth0
+check "eth0 deleted: intercept exits" wait_until 10 _proc_gone "$INTERCEPT_PID"
+wait "$INTERCEPT_PID" 2> /dev/null
+st=$?
+check "... with status 1 ($st)" [ "$st" = 1 ]
+check "... saying the capture is lost" \
+    grep -q "capture lost: no device left" "$W/intercept.log"
+check "tcpcopy exits" wait_until 10 _proc_gone "$TCPCOPY_PID"
+wait "$TCPCOPY_PID" 2> /dev/null
+st=$?
+check "... with status 1 ($st)" [ "$st" = 1 ]
+check "... saying the capture is lost" \
+    grep -q "capture lost: no device left" "$W/tcpcopy.log"
+check "... after its final ledger" grep -q "ledger (final)" "$W/tcpcopy.log"
+show_log intercept 6
+show_log tcpcopy 6
+
+t_done
