@@ -95,6 +95,7 @@ struct tc_pcapfile_s {
     size_t               ifs_cap;
     uint64_t             last_ts_ns;
     unsigned             warnings;
+    bool                 rewound; /* records read again: warned already */
     tc_pcapfile_stats_t  stats;
 };
 
@@ -158,7 +159,7 @@ warn_skip(tc_pcapfile_t *pf, const char *fmt, ...)
     va_list ap;
 
     pf->warnings++;
-    if (pf->warnings > PCAPFILE_WARN_MAX + 1) {
+    if (pf->rewound || pf->warnings > PCAPFILE_WARN_MAX + 1) {
         return;
     }
     if (pf->warnings == PCAPFILE_WARN_MAX + 1) {
@@ -284,6 +285,10 @@ file_truncated(tc_pcapfile_t *pf, const char *what)
 {
     pf->stats.truncated_tail = 1;
     pf->done = true;
+    if (pf->rewound) {
+        pf->pos = pf->len;
+        return TC_DONE;
+    }
     tc_log_warn("%s: file ends inside %s (%zu bytes left at offset %zu); "
                 "the partial record is skipped",
                 pf->name, what, pf->len - pf->pos, pf->pos);
@@ -902,6 +907,7 @@ tc_pcapfile_rewind(tc_pcapfile_t *pf)
 {
     pf->pos = pf->start;
     pf->done = false;
+    pf->rewound = true;
     pf->recno = 0;
     pf->blockno = 0;
     pf->nifs = 0;

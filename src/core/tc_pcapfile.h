@@ -78,7 +78,8 @@ int tc_pcapfile_next(tc_pcapfile_t *pf, tc_pcapfile_rec_t *rec, char *err,
                      size_t errlen);
 
 /* Starts again from the first record (tcpcopy -T loops); the skip
- * counters are kept. */
+ * counters are kept, and the records skipped or cut short are not logged
+ * again (the first pass did). */
 void tc_pcapfile_rewind(tc_pcapfile_t *pf);
 
 /* Bytes consumed so far and the total, for a progress line. */

@@ -1080,6 +1080,52 @@ test_pcapng_skipped(void)
 }
 
 
+/* A rewound reader (-T loops) reads the same records again: what it
+ * skipped or found cut was logged on the first pass, and is counted but not
+ * logged again. */
+static void
+test_rewind_quiet(void)
+{
+    t_file_t      *f = calloc(1, sizeof(*f));
+    tc_pcapfile_t *pf;
+    uint8_t        frame[64];
+    char           err[256] = "", logpath[] = "/tmp/t_pcapf.XXXXXX";
+    char           text[2048];
+    uint64_t       n;
+    int            i, fd, lines = 0;
+    ssize_t        got;
+
+    pcap_hdr(f, false, 0xa1b2c3d4, 30, TC_DLT_EN10MB);
+    pcap_rec(f, 1, 0, frame, (uint32_t) eth_v4(frame, 1), 34); /* skipped */
+    pcap_rec(f, 2, 0, frame, 30, 34);
+    put_bytes(f, frame, 7); /* a tail cut inside a record header */
+
+    fd = mkstemp(logpath);
+    T_CHECK(fd != -1);
+    tc_log_init("test_pcapfile", logpath, TC_LOG_WARN);
+    pf = open_f(f, err, sizeof(err));
+    T_CHECK(pf != NULL);
+    for (i = 0; i < 3; i++) {
+        T_CHECK_EQ(read_all(pf, &n, err, sizeof(err)), TC_DONE);
+        T_CHECK_EQ(n, 1);
+        tc_pcapfile_rewind(pf);
+    }
+    tc_pcapfile_close(pf);
+    tc_log_init("test_pcapfile", NULL, TC_LOG_ERR);
+
+    got = read(fd, text, sizeof(text) - 1);
+    text[got > 0 ? got : 0] = '\0';
+    for (i = 0; text[i] != '\0'; i++) {
+        lines += text[i] == '\n';
+    }
+    T_CHECK_EQ(lines, 2); /* the skipped record and the cut tail, once */
+    T_CHECK(strstr(text, "file ends inside record 3") != NULL);
+    close(fd);
+    unlink(logpath);
+    free(f);
+}
+
+
 /* Timestamp resolutions at their limits and offsets that leave the u64
  * range clamp instead of wrapping. */
 static void
@@ -1236,6 +1282,7 @@ main(void)
     T_RUN(test_pcapng_truncated);
     T_RUN(test_pcapng_broken);
     T_RUN(test_pcapng_skipped);
+    T_RUN(test_rewind_quiet);
     T_RUN(test_pcapng_timestamps);
     T_RUN(test_pcapng_open_errors);
     T_RUN(test_open_files);
