@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "tc_log.h"
+#include "tc_mapguard.h"
 #include "tc_pcapfile.h"
 
 /* classic pcap */
@@ -63,6 +64,11 @@
  * garbled length. */
 #define PCAPNG_BLOCK_MAX (16 * 1024 * 1024)
 
+/* A mapped file cut shorter meanwhile (see tc_mapguard.h). */
+#define FILE_SHRANK                                                            \
+    "the file shrank while being read (rewritten or truncated by another "     \
+    "program?); the rest is not read"
+
 /* Skipped records logged per reader before the log goes quiet (the
  * counters keep counting). */
 #define PCAPFILE_WARN_MAX 5
@@ -82,7 +88,8 @@ struct tc_pcapfile_s {
     size_t               start; /* first record (after the file header) */
     void                *map;   /* mapping to undo in close, or NULL */
     size_t               map_len;
-    char                *name; /* for messages */
+    int                  guard; /* the mapping's tc_mapguard id, or -1 */
+    char                *name;  /* for messages */
     tc_pcapfile_format_t format;
     bool                 swap;    /* writer's byte order is not ours */
     bool                 done;    /* TC_DONE returned: stays done */
@@ -781,6 +788,7 @@ tc_pcapfile_open_mem(const uint8_t *buf, size_t len, const char *name,
         set_err(err, errlen, "%s: out of memory", name);
         return NULL;
     }
+    pf->guard = -1;
     pf->name = strdup(name);
     if (pf->name == NULL) {
         set_err(err, errlen, "%s: out of memory", name);
@@ -823,7 +831,7 @@ tc_pcapfile_open(const char *path, char *err, size_t errlen)
     struct stat    st;
     void          *map;
     size_t         len;
-    int            fd;
+    int            fd, guard;
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd == -1) {
@@ -860,14 +868,20 @@ tc_pcapfile_open(const char *path, char *err, size_t errlen)
     }
     close(fd);
     (void) madvise(map, len, MADV_SEQUENTIAL);
+    guard = tc_mapguard_add(map, len);
 
     pf = tc_pcapfile_open_mem(map, len, path, err, errlen);
     if (pf == NULL) {
+        if (tc_mapguard_hit(guard)) {
+            set_err(err, errlen, "%s: %s", path, FILE_SHRANK);
+        }
+        tc_mapguard_remove(guard);
         munmap(map, len);
         return NULL;
     }
     pf->map = map;
     pf->map_len = len;
+    pf->guard = guard;
     return pf;
 
 out_close_fd:
@@ -898,7 +912,22 @@ tc_pcapfile_next(tc_pcapfile_t *pf, tc_pcapfile_rec_t *rec, char *err,
                  : pcap_next(pf, rec, err, errlen);
     } while (rc == TC_DECLINED);
 
-    return rc;
+    return rc == TC_OK ? tc_pcapfile_intact(pf, err, errlen) : rc;
+}
+
+
+int
+tc_pcapfile_intact(tc_pcapfile_t *pf, char *err, size_t errlen)
+{
+    /* What was read past the new end was zeros, and what is left is not
+     * the file that was opened. */
+    if (tc_mapguard_hit(pf->guard)) {
+        pf->done = true;
+        set_err(err, errlen, "%s: record %" PRIu64 ": %s", pf->name, pf->recno,
+                FILE_SHRANK);
+        return TC_ERROR;
+    }
+    return TC_OK;
 }
 
 
@@ -951,6 +980,7 @@ tc_pcapfile_close(tc_pcapfile_t *pf)
         return;
     }
     if (pf->map != NULL) {
+        tc_mapguard_remove(pf->guard);
         munmap(pf->map, pf->map_len);
     }
     free(pf->ifs);

@@ -77,6 +77,15 @@ tc_pcapfile_t *tc_pcapfile_open_mem(const uint8_t *buf, size_t len,
 int tc_pcapfile_next(tc_pcapfile_t *pf, tc_pcapfile_rec_t *rec, char *err,
                      size_t errlen);
 
+/*
+ * TC_OK while every byte read from the file so far was the file's; else
+ * TC_ERROR, with the reason in err: the file was cut shorter while mapped
+ * (see tc_mapguard.h) and what was read past its new end were zeros.  The
+ * reader then stays done.  tc_pcapfile_next() checks this itself; a caller
+ * that copies a record's bytes out later checks again after its copy.
+ */
+int tc_pcapfile_intact(tc_pcapfile_t *pf, char *err, size_t errlen);
+
 /* Starts again from the first record (tcpcopy -T loops); the skip
  * counters are kept, and the records skipped or cut short are not logged
  * again (the first pass did). */

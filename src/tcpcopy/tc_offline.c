@@ -94,9 +94,10 @@ struct tc_offline_s {
     uint64_t  last_ts_ns;
     tc_msec_t last_sent_ms; /* when the last client packet went */
 
-    tc_pcapfile_stats_t base;  /* reader counters after the port plan */
-    off_ports_t        *ports; /* -T > 1 */
-    uint8_t            *buf;   /* a packet with its client port rewritten */
+    tc_pcapfile_stats_t base;   /* reader counters after the port plan */
+    off_ports_t        *ports;  /* -T > 1 */
+    uint8_t            *buf;    /* a packet with its client port rewritten */
+    uint8_t            *recbuf; /* rec.data's own copy (off_fetch) */
     bool                warned_link;
     bool                warned_cut;  /* a client packet cut by snaplen */
     bool                reached_end; /* a loop read to the end */
@@ -308,6 +309,21 @@ off_schedule(tc_offline_t *o)
 
 
 /*
+ * o->rec is replayed when it is due, later: its bytes are copied out of
+ * the file's mapping first.  Should the file be cut shorter meanwhile, the
+ * mapping reads zeros from then on (tc_mapguard), which must never reach
+ * the target; the check after the copy says whether it holds any.
+ */
+static int
+off_own_copy(tc_offline_t *o)
+{
+    memcpy(o->recbuf, o->rec.data, o->rec.caplen);
+    o->rec.data = o->recbuf;
+    return tc_pcapfile_intact(o->pf, o->err, sizeof(o->err));
+}
+
+
+/*
  * Reads records up to the next client packet.  TC_OK: o->rec is one, due
  * at o->due; TC_DONE: every loop is read; TC_ERROR: the file is garbled
  * (logged); TC_AGAIN: OFF_SKIP_BUDGET records were read without finding
@@ -332,6 +348,9 @@ off_fetch(tc_offline_t *o)
             tc_log_error(TC_LOG_INFO, 0, "%s: loop %u of %u", o->conf->path,
                          o->loop + 1, o->conf->loops);
             continue;
+        }
+        if (rc == TC_OK) {
+            rc = off_own_copy(o);
         }
         if (rc != TC_OK) {
             tc_log_error(TC_LOG_ERR, 0, "%s; replay stops there", o->err);
@@ -596,7 +615,9 @@ tc_offline_open(const tc_offline_conf_t *conf, tc_replay_t *r, char *err,
     }
 
     o->buf = malloc(TC_PCAPFILE_CAPLEN_MAX);
-    if (o->buf == NULL || (conf->loops > 1 && off_plan_ports(o) != TC_OK)) {
+    o->recbuf = malloc(TC_PCAPFILE_CAPLEN_MAX);
+    if (o->buf == NULL || o->recbuf == NULL ||
+        (conf->loops > 1 && off_plan_ports(o) != TC_OK)) {
         snprintf(err, errlen, "out of memory");
         goto failed;
     }
@@ -688,5 +709,6 @@ tc_offline_close(tc_offline_t *o)
     tc_pcapfile_close(o->pf);
     free(o->ports);
     free(o->buf);
+    free(o->recbuf);
     free(o);
 }

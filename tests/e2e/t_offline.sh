@@ -8,7 +8,8 @@
 # same replay twice back to back (each request exactly twice); with -T 2
 # (each exactly twice, in one run).  Bad files: a missing one fails with a
 # message naming it; a truncated one replays what it holds, warns naming
-# the record and exits 0.
+# the record and exits 0; one cut to nothing while it is replayed stops
+# the replay with a message and exit 1, not a crash.
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/e2e/lib.sh"
@@ -140,6 +141,29 @@ check "... with a warning naming the record" \
 requests tgt > "$W/got.cut"
 want_times 1
 assert_subset "$W/got.cut" "$W/want.1" "... every request it replayed was recorded"
+
+# A file rewritten while it is replayed (a new tcpdump -w on its name cuts
+# it to nothing): every page past the new end would raise SIGBUS and kill
+# tcpcopy.  It stops reading with a message naming the file, lets the open
+# sessions end and exits 1.  The cut comes half a second into the
+# recorded-speed replay, long before the recording's end (wrk ran 2 s).
+cp "$PCAP" "$W/shrink.pcap"
+target_reset
+(
+    wait_until 30 grep -q 'shrink.pcap: replaying' "$W/shrink.log" &&
+        sleep 0.5 && : > "$W/shrink.pcap"
+) &
+cutter=$!
+offline_replay shrink --offline "$W/shrink.pcap"
+wait "$cutter"
+check "a file cut to nothing during the replay: exit 1, no crash ($RC)" \
+    [ "$RC" = 1 ]
+check "... saying the file shrank" \
+    grep -q "shrink.pcap: record [0-9]*: the file shrank while being read" \
+    "$W/shrink.log"
+requests tgt > "$W/got.shrink"
+assert_subset "$W/got.shrink" "$W/want.1" \
+    "... every request it replayed was recorded"
 
 check "intercept still running" proc_alive "$INTERCEPT_PID"
 daemon_stop intercept "$INTERCEPT_PID"
