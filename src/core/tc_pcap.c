@@ -17,11 +17,22 @@
  * block of the capture was lost (measured with tcpdump too: 330 packets,
  * not counted as drops).  The kernel keeps our own outgoing frames out of
  * the ring with PACKET_IGNORE_OUTGOING instead.
+ *
+ * A deleted device is not always reported by libpcap: the kernel flags the
+ * packet socket once, when the device goes down on its way out, and if
+ * libpcap looks while the device still exists it takes that for a link
+ * going down (kept, rightly: a flap must not end the capture) and never
+ * hears of it again.  So the epoll set also holds a route netlink socket
+ * listening for RTM_DELLINK: a device deleted is dropped like one whose
+ * read failed.
  */
 #include "tc_config.h"
 
 #include <errno.h>
 #include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,13 +49,17 @@
 #define PCAP_LINK_ROOM  64 /* link header + VLAN tags above snaplen */
 #define PCAP_TIMEOUT_MS 10 /* libpcap wants one even in immediate mode */
 #define PCAP_NAME_MAX   64
+/* dispatch calls between two looks at the link events when every call
+ * finds packets (a call that finds none always looks) */
+#define PCAP_LINKS_EVERY 64
 
 typedef struct {
     tc_pcap_t *pc;
     pcap_t    *p;
     int        dlt;
     int        fd;
-    bool       failed; /* a read error: skipped from now on */
+    unsigned   ifindex; /* 0: "any", or unknown */
+    bool       failed;  /* a read error: skipped from now on */
     char       name[PCAP_NAME_MAX];
 } tc_pcap_dev_t;
 
@@ -52,7 +67,9 @@ struct tc_pcap_s {
     tc_pcap_conf_t  conf;
     int             epfd;
     size_t          ndevs;
-    size_t          nfailed; /* devices with failed set */
+    size_t          nfailed;   /* devices with failed set */
+    int             links_fd;  /* RTM_DELLINK events, or -1 */
+    unsigned        links_due; /* dispatch calls since the last look */
     tc_pcap_dev_t   devs[TC_PCAP_DEVICES_MAX];
     tc_pcap_stats_t stats;
 };
@@ -209,6 +226,35 @@ dev_setup(tc_pcap_dev_t *d, const tc_pcap_conf_t *conf, char *err,
 }
 
 
+/* Subscribes to link events (best effort: without them, a deletion
+ * libpcap misses goes unnoticed, as before). */
+static void
+links_watch(tc_pcap_t *pc)
+{
+    struct sockaddr_nl sa;
+    struct epoll_event ev;
+    int                fd;
+
+    fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                NETLINK_ROUTE);
+    if (fd == -1) {
+        return;
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.nl_family = AF_NETLINK;
+    sa.nl_groups = RTMGRP_LINK;
+    memset(&ev, 0, sizeof(ev));
+    ev.events = EPOLLIN;
+    ev.data.ptr = NULL;
+    if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) == -1 ||
+        epoll_ctl(pc->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+        close(fd);
+        return;
+    }
+    pc->links_fd = fd;
+}
+
+
 /* Opens one device and adds it to the epoll set. */
 static int
 dev_open(tc_pcap_t *pc, const char *name, size_t len, char *err, size_t errlen)
@@ -228,6 +274,7 @@ dev_open(tc_pcap_t *pc, const char *name, size_t len, char *err, size_t errlen)
     d->fd = -1;
     memcpy(d->name, name, len);
     d->name[len] = '\0';
+    d->ifindex = if_nametoindex(d->name);
 
     if (dev_activate(d, &pc->conf, err, errlen) != TC_OK ||
         dev_setup(d, &pc->conf, err, errlen) != TC_OK) {
@@ -260,11 +307,13 @@ tc_pcap_open(const tc_pcap_conf_t *conf, char *err, size_t errlen)
     }
     pc->conf = *conf;
 
+    pc->links_fd = -1;
     pc->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (pc->epfd == -1) {
         snprintf(err, errlen, "epoll_create1: %s", strerror(errno));
         goto failed;
     }
+    links_watch(pc);
 
     for (name = conf->devices; name != NULL; name = comma ? comma + 1 : NULL) {
         comma = strchr(name, ',');
@@ -326,6 +375,76 @@ on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 }
 
 
+/* Device d is gone for good: it stops being polled, the others go on. */
+static void
+dev_fail(tc_pcap_dev_t *d, const char *why)
+{
+    tc_pcap_t *pc = d->pc;
+
+    tc_log_error(TC_LOG_ERR, 0, "capture on %s failed: %s", d->name, why);
+    (void) epoll_ctl(pc->epfd, EPOLL_CTL_DEL, d->fd, NULL);
+    d->failed = true;
+    pc->nfailed++;
+}
+
+
+/* Fails the live devices whose interface index is ifindex, or (ifindex 0:
+ * events were lost) those whose name no longer exists. */
+static void
+links_deleted(tc_pcap_t *pc, unsigned ifindex)
+{
+    tc_pcap_dev_t *d;
+    size_t         i;
+
+    for (i = 0; i < pc->ndevs; i++) {
+        d = &pc->devs[i];
+        if (d->failed || d->ifindex == 0) {
+            continue;
+        }
+        if (ifindex != 0 ? d->ifindex == ifindex
+                         : if_nametoindex(d->name) != d->ifindex) {
+            dev_fail(d, "the interface was deleted");
+        }
+    }
+}
+
+
+/* Reads the pending link events. */
+static void
+links_read(tc_pcap_t *pc)
+{
+    char                    buf[8192] __attribute__((aligned(4)));
+    const struct nlmsghdr  *nh;
+    const struct ifinfomsg *ifi;
+    ssize_t                 n;
+    size_t                  left;
+
+    pc->links_due = 0;
+    for (;;) {
+        n = recv(pc->links_fd, buf, sizeof(buf), MSG_DONTWAIT);
+        if (n == -1 && errno == ENOBUFS) {
+            links_deleted(pc, 0); /* the socket overflowed: ask by name */
+            continue;
+        }
+        if (n <= 0) {
+            return;
+        }
+        left = (size_t) n;
+        for (nh = (const void *) buf; NLMSG_OK(nh, left);
+             nh = NLMSG_NEXT(nh, left)) {
+            if (nh->nlmsg_type != RTM_DELLINK ||
+                nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi))) {
+                continue;
+            }
+            ifi = NLMSG_DATA(nh);
+            if (ifi->ifi_index > 0) {
+                links_deleted(pc, (unsigned) ifi->ifi_index);
+            }
+        }
+    }
+}
+
+
 int
 tc_pcap_dispatch(tc_pcap_t *pc, unsigned budget)
 {
@@ -343,18 +462,19 @@ tc_pcap_dispatch(tc_pcap_t *pc, unsigned budget)
         n = pcap_dispatch(d->p, (int) (budget - done), on_frame, (u_char *) d);
         if (n == PCAP_ERROR) {
             pc->stats.read_errors++;
-            tc_log_error(TC_LOG_ERR, 0, "capture on %s failed: %s", d->name,
-                         pcap_geterr(d->p));
-            /* A device that went away stops being polled; the others go
-             * on. */
-            (void) epoll_ctl(pc->epfd, EPOLL_CTL_DEL, d->fd, NULL);
-            d->failed = true;
-            pc->nfailed++;
+            dev_fail(d, pcap_geterr(d->p));
             continue;
         }
         if (n > 0) {
             done += (unsigned) n;
         }
+    }
+
+    /* A wake-up without packets may be the link events' socket; under
+     * steady traffic it is read every PCAP_LINKS_EVERY calls. */
+    if (pc->links_fd != -1 &&
+        (done == 0 || ++pc->links_due >= PCAP_LINKS_EVERY)) {
+        links_read(pc);
     }
 
     /* Checked after the pass: the device that failed in it was the last
@@ -399,6 +519,9 @@ tc_pcap_close(tc_pcap_t *pc)
         if (pc->devs[i].p != NULL) {
             pcap_close(pc->devs[i].p);
         }
+    }
+    if (pc->links_fd != -1) {
+        close(pc->links_fd);
     }
     if (pc->epfd != -1) {
         close(pc->epfd);

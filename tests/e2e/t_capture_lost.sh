@@ -6,7 +6,10 @@
 #  1. intercept -i eth0 and tcpcopy -i eth0 on one host, connected;
 #  2. eth0 taken down for a second and up again (a link flap): both keep
 #     running, and intercept still captures a reply afterwards;
-#  3. eth0 deleted: both exit 1 and log why; tcpcopy logs its final ledger.
+#  3. eth0 taken down, then deleted while down: both exit 1 and log why;
+#     tcpcopy logs its final ledger.  (libpcap reports the down and then
+#     hears nothing more: the kernel's notice of the deletion is the
+#     daemons' own link watch.)
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/e2e/lib.sh"
@@ -47,20 +50,23 @@ check "eth0 down and up: intercept still runs" proc_alive "$INTERCEPT_PID"
 check "... and tcpcopy too" proc_alive "$TCPCOPY_PID"
 before=$(ledger_max "$W/intercept.log" ' packets')
 reply_from_target
-wait_until 5 captured $((before + 1))
+wait_until 10 captured $((before + 1))
 check "... and intercept still captures (packets $before -> \
 $(ledger_max "$W/intercept.log" ' packets'))" captured $((before + 1))
 
 # ---- 3. the device deleted: nothing will ever be read again
+ip -n "$NS_ONL" link set eth0 down
+sleep 1
 ip -n "$NS_ONL" link del eth0
 check "eth0 deleted: intercept exits" wait_until 10 _proc_gone "$INTERCEPT_PID"
-wait "$INTERCEPT_PID" 2> /dev/null
+# (only once it is gone: wait on a live one would hang the script)
+_proc_gone "$INTERCEPT_PID" && wait "$INTERCEPT_PID" 2> /dev/null
 st=$?
 check "... with status 1 ($st)" [ "$st" = 1 ]
 check "... saying the capture is lost" \
     grep -q "capture lost: no device left" "$W/intercept.log"
 check "tcpcopy exits" wait_until 10 _proc_gone "$TCPCOPY_PID"
-wait "$TCPCOPY_PID" 2> /dev/null
+_proc_gone "$TCPCOPY_PID" && wait "$TCPCOPY_PID" 2> /dev/null
 st=$?
 check "... with status 1 ($st)" [ "$st" = 1 ]
 check "... saying the capture is lost" \
