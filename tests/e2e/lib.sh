@@ -825,7 +825,9 @@ intercept_start() {
 
 # tcpcopy_start NAME NS TARGET_IP PORT...: starts tcpcopy in NS replaying
 # each PORT to TARGET_IP:PORT, log $W/NAME.log, and waits until its control
-# connection to intercept is up.  Sets TCPCOPY_PID.
+# connection to intercept is up and has exchanged HELLOs ("connected", the
+# state its metrics call ready); with several -s intercepts or -C
+# connections, until TCPCOPY_READY (1) of them are.  Sets TCPCOPY_PID.
 tcpcopy_start() {
     _name=$1
     _ns=$2
@@ -840,10 +842,17 @@ tcpcopy_start() {
         --stats-interval 1 $TCPCOPY_ARGS
     TCPCOPY_PID=$BG_PID
     wait_until 10 _has_conn "$_ns" "dport = :$CTL_PORT" || return 1
+    wait_until 10 _said_n "$W/$_name.log" ': connected (' \
+        "${TCPCOPY_READY:-1}" || return 1
     # The capture socket is opened at start-up; give it a moment to show
     # (raw or packet socket of that pid) but do not insist on its kind.
     wait_until 3 _has_capture "$_ns" "$BG_PID" || true
     proc_alive "$BG_PID"
+}
+
+# _said_n FILE TEXT N: FILE has at least N lines holding TEXT.
+_said_n() {
+    [ "$(grep -cF -- "$2" "$1" 2> /dev/null)" -ge "$3" ]
 }
 
 _has_capture() {
@@ -1091,14 +1100,20 @@ load_end() {
     fi
 }
 
-# intercept_outage DESC CMD...: under load, stops intercept ($INTERCEPT_PID)
-# and keeps it away for 1 s, then starts it again with CMD (ok DESC, or
-# bails out), checks that tcpcopy reconnects within 20 s and survived.
-# Sets T_DOWN (intercept stopped) and T_CONN (tcpcopy reconnected), wall
-# clock seconds as in nginx's $msec.
+# intercept_outage DESC CMD...: under load, once the target has caught up
+# with what the online host logged so far (T_SYNC), stops intercept
+# ($INTERCEPT_PID) and keeps it away for 1 s, then starts it again with CMD
+# (ok DESC, or bails out), checks that tcpcopy reconnects within 20 s and
+# survived.  Sets T_SYNC, T_DOWN (intercept stopped) and T_CONN (tcpcopy
+# reconnected), wall clock seconds as in nginx's $msec.
 intercept_outage() {
     _io=$1
     shift
+    # A loaded machine may be behind by more than any fixed margin: the
+    # requests "before the outage" are those the target had before it.
+    T_SYNC=$(now_s)
+    wait_until 20 _target_has_until "$T_SYNC" ||
+        log "target still behind online's $T_SYNC after 20 s"
     T_DOWN=$(now_s)
     proc_stop "$INTERCEPT_PID" TERM 10
     wait "$INTERCEPT_PID"
@@ -1121,6 +1136,14 @@ intercept_outage() {
     check "tcpcopy survived the intercept restart" proc_alive "$TCPCOPY_PID"
 }
 
+# _target_has_until T: the target logged every request online logged up to
+# wall clock T.
+_target_has_until() {
+    requests onl 0 "$1" > "$W/until.onl"
+    requests tgt > "$W/until.tgt"
+    [ "$(comm -23 "$W/until.onl" "$W/until.tgt" | wc -l)" = 0 ]
+}
+
 # assert_outage_loss: after intercept_outage and load_end: waits for the
 # target's nginx to log LOAD_N requests (or stop growing), asserts that it
 # got every request the online one logged before the outage and after
@@ -1136,8 +1159,9 @@ assert_outage_loss() {
     requests onl > "$W/all.onl"
     assert_subset "$W/after.onl" "$W/all.tgt" \
         "target got every request sent after tcpcopy reconnected"
-    # Requests that ended well before intercept went away must all be there.
-    requests onl 0 "$(add_s "$T_DOWN" -0.5)" > "$W/before.onl"
+    # Requests the target had caught up with before intercept went away
+    # must all be there.
+    requests onl 0 "$T_SYNC" > "$W/before.onl"
     assert_subset "$W/before.onl" "$W/all.tgt" \
         "target got every request sent before intercept stopped"
     LOST=$(comm -23 "$W/all.onl" "$W/all.tgt" | wc -l)

@@ -19,7 +19,7 @@ check "topology up (one L2 segment, target routes clients via assistant)" \
 count_from_target "$NS_CLI"
 servers_up nginx redis
 assist_intercept_up 80 6379
-if ! ICP_ADDR=$AST_IP TCPCOPY_ARGS="-C 4" \
+if ! ICP_ADDR=$AST_IP TCPCOPY_ARGS="-C 4" TCPCOPY_READY=4 \
         tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80 6379; then
     show_log tcpcopy
     bail "tcpcopy -C 4 connected to the assistant's intercept"
@@ -32,13 +32,22 @@ _icp_four() {
     [ "$(grep -o ' conns=[0-9]*' "$W/intercept.log" | tail -n 1)" = \
       " conns=4" ]
 }
-check "intercept's ledger reports conns=4" wait_until 5 _icp_four
+check "intercept's ledger reports conns=4" wait_until 10 _icp_four
 
 wrk_replayed tgt "/conns/$S/" 2 "target logged every request (-C 4)" "-c 16"
 redis_bench_replayed "target saw every SET (-C 4)" -n 20000 -c 10
 
-# Every connection carried replies: the 26 sessions hash over all four.
+# Every connection carried replies: the sessions hash over all four.  With
+# the 26 sessions above alone, one connection would get none once in ~500
+# runs (4 * 0.75^26); 40 short connections more make it ~1 in 40 million.
+check_gets 40 conns-hash
+access_settle onl
+wait_access tgt "$(access_count onl)" 30 10
+said=$(grep -cF ": ready replies=" "$W/tcpcopy.log")
 ledger_dump tcpcopy "$TCPCOPY_PID"
+# the per-connection lines come only with SIGUSR1's ledger (the periodic
+# line may be what made the log grow)
+wait_until 5 _said_n "$W/tcpcopy.log" ': ready replies=' $((said + 4))
 grep 'intercept .*#[0-9]*: ' "$W/tcpcopy.log" | tail -n 4 | sed 's/^/#   /'
 busy=0
 for k in 0 1 2 3; do
@@ -52,10 +61,11 @@ check "replies arrived on all 4 connections ($busy)" [ "$busy" = 4 ]
 victim=$(nsx "$NS_AST" ss -Htn state established "sport = :$CTL_PORT" |
          awk 'NR == 1 { print $4 }')
 vport=${victim##*:}
+said=$(grep -cF 'reconnecting' "$W/tcpcopy.log")
 if [ -n "$vport" ] &&
         nsx "$NS_AST" ss -K "sport = :$CTL_PORT" "dport = :$vport" \
             > /dev/null 2>&1 &&
-        wait_until 3 sh -c "grep -q 'reconnecting' '$W/tcpcopy.log'"; then
+        wait_until 10 _said_n "$W/tcpcopy.log" reconnecting $((said + 1)); then
     ok "one control connection killed (ss -K)"
     check "tcpcopy reconnected it (4 again)" wait_until 20 _four
     before=$(access_count onl)

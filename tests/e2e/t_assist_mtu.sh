@@ -85,15 +85,19 @@ socket.create_connection(('$TGT_IP', 6379), 2).close()" > /dev/null 2>&1
     assert_sets_replayed "$PART: target saw every 100 KB SET"
 
     daemon_stop "tc-$PART" "$TCPCOPY_PID" 3
+    # ENOBUFS (a full device queue on a loaded machine) is retransmitted
+    # like a lost segment: counted and logged here, not an MTU failure.
     ERRS=$(ledger_max "$W/tc-$PART.log" 'send_err')
+    NOBUF=$(ledger_max "$W/tc-$PART.log" ' enobufs')
     BIG=$(sed -n 's/.*largest segment \([0-9]*\).*/\1/p' "$W/tc-$PART.log" |
            tail -n 1)
     SENT=$(ledger_max "$W/tc-$PART.log" 'segs sent')
     FB=$(sed -n 's/.*datalink sender: \([0-9]*\) segments.*/\1/p' \
          "$W/tc-$PART.log" | tail -n 1)
-    log "$PART: send errors $ERRS; segment size logged: ${BIG:-none}"
-    check "$PART: no send error (EMSGSIZE or other) in the ledger ($ERRS)" \
-        [ "$ERRS" = 0 ]
+    log "$PART: send errors $ERRS ($NOBUF ENOBUFS); segment size logged:" \
+        "${BIG:-none}"
+    check "$PART: no send error but ENOBUFS in the ledger ($ERRS, $NOBUF)" \
+        [ "$((ERRS - NOBUF))" = 0 ]
     check "$PART: sent at the datalink layer (${FB:-0} of $SENT by fallback)" \
         [ "$SENT" -gt 1000 -a "${FB:-0}" -lt 20 ]
 }

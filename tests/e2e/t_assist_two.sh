@@ -27,7 +27,7 @@ for a in 1 2; do
     eval "ICP_PID$a=\$INTERCEPT_PID"
 done
 ok "intercept on both assistants"
-ICP_ADDR="$AST_IP,$AST2_IP" up_or_bail tcpcopy \
+ICP_ADDR="$AST_IP,$AST2_IP" TCPCOPY_READY=2 up_or_bail tcpcopy \
     "tcpcopy -s $AST_IP,$AST2_IP connected" \
     tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80
 
