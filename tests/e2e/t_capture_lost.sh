@@ -58,19 +58,19 @@ $(ledger_max "$W/intercept.log" ' packets'))" captured $((before + 1))
 ip -n "$NS_ONL" link set eth0 down
 sleep 1
 ip -n "$NS_ONL" link del eth0
-check "eth0 deleted: intercept exits" wait_until 10 _proc_gone "$INTERCEPT_PID"
-# (only once it is gone: wait on a live one would hang the script)
-_proc_gone "$INTERCEPT_PID" && wait "$INTERCEPT_PID" 2> /dev/null
-st=$?
-check "... with status 1 ($st)" [ "$st" = 1 ]
-check "... saying the capture is lost" \
-    grep -q "capture lost: no device left" "$W/intercept.log"
-check "tcpcopy exits" wait_until 10 _proc_gone "$TCPCOPY_PID"
-_proc_gone "$TCPCOPY_PID" && wait "$TCPCOPY_PID" 2> /dev/null
-st=$?
-check "... with status 1 ($st)" [ "$st" = 1 ]
-check "... saying the capture is lost" \
-    grep -q "capture lost: no device left" "$W/tcpcopy.log"
+
+# assert_lost NAME PID: the daemon ends by itself, exit 1, saying why.
+assert_lost() {
+    check "eth0 deleted: $1 exits" wait_until 10 _proc_gone "$2"
+    # (only once it is gone: wait on a live one would hang the script)
+    _proc_gone "$2" && wait "$2" 2> /dev/null
+    _st=$?
+    check "... with status 1 ($_st)" [ "$_st" = 1 ]
+    check "... saying the capture is lost" \
+        grep -q "capture lost: no device left" "$W/$1.log"
+}
+assert_lost intercept "$INTERCEPT_PID"
+assert_lost tcpcopy "$TCPCOPY_PID"
 check "... after its final ledger" grep -q "ledger (final)" "$W/tcpcopy.log"
 show_log intercept 6
 show_log tcpcopy 6

@@ -1024,6 +1024,22 @@ test_pcapng_broken(void)
 }
 
 
+/* What the log file fd holds, into text (NUL-terminated); returns its
+ * number of lines. */
+static int
+log_read(int fd, char *text, size_t size)
+{
+    ssize_t got = read(fd, text, size - 1);
+    int     i, lines = 0;
+
+    text[got > 0 ? got : 0] = '\0';
+    for (i = 0; text[i] != '\0'; i++) {
+        lines += text[i] == '\n';
+    }
+    return lines;
+}
+
+
 /* Records skipped with a count: unknown interface, over the snaplen (and
  * the log names only the first few). */
 static void
@@ -1036,8 +1052,7 @@ test_pcapng_skipped(void)
     char                err[256] = "", logpath[] = "/tmp/t_pcapf.XXXXXX";
     char                text[4096];
     uint64_t            n;
-    int                 i, fd, lines = 0;
-    ssize_t             got;
+    int                 i, fd, lines;
 
     f->len = 0;
     png_shb(f, false);
@@ -1066,11 +1081,7 @@ test_pcapng_skipped(void)
     tc_pcapfile_close(pf);
 
     tc_log_init("test_pcapfile", NULL, TC_LOG_ERR);
-    got = read(fd, text, sizeof(text) - 1);
-    text[got > 0 ? got : 0] = '\0';
-    for (i = 0; text[i] != '\0'; i++) {
-        lines += text[i] == '\n';
-    }
+    lines = log_read(fd, text, sizeof(text));
     T_CHECK_EQ(lines, 6); /* five warnings and "more records skipped" */
     T_CHECK(strstr(text, "t.pcap: record 1: interface 0 was not declared") !=
             NULL);
@@ -1094,8 +1105,7 @@ test_rewind_quiet(void)
     char           err[256] = "", logpath[] = "/tmp/t_pcapf.XXXXXX";
     char           text[2048];
     uint64_t       n;
-    int            i, fd, lines = 0;
-    ssize_t        got;
+    int            i, fd, lines;
 
     pcap_hdr(f, false, 0xa1b2c3d4, 30, TC_DLT_EN10MB);
     pcap_rec(f, 1, 0, frame, (uint32_t) eth_v4(frame, 1), 34); /* skipped */
@@ -1115,11 +1125,7 @@ test_rewind_quiet(void)
     tc_pcapfile_close(pf);
     tc_log_init("test_pcapfile", NULL, TC_LOG_ERR);
 
-    got = read(fd, text, sizeof(text) - 1);
-    text[got > 0 ? got : 0] = '\0';
-    for (i = 0; text[i] != '\0'; i++) {
-        lines += text[i] == '\n';
-    }
+    lines = log_read(fd, text, sizeof(text));
     T_CHECK_EQ(lines, 2); /* the skipped record and the cut tail, once */
     T_CHECK(strstr(text, "file ends inside record 3") != NULL);
     close(fd);
