@@ -134,6 +134,8 @@ const tc_stat_t tc_ledger_stats[] = {
         "Target reply headers received from intercept.", replies),
     CNT("", "unknown", "tcpcopy_replies_total", "kind", "unknown", NULL,
         replies_unknown),
+    CNT("", "foreign", "tcpcopy_replies_total", "kind", "foreign", NULL,
+        replies_foreign),
     CNT("", "bad", "tcpcopy_replies_total", "kind", "bad", NULL, replies_bad),
     CNT("", "waits", "tcpcopy_request_waits_total", "outcome", "held",
         "Requests held until the target answered the previous one.",

@@ -773,6 +773,23 @@ replay_client(tc_replay_t *r, const uint8_t *pkt, size_t caplen,
 
 /* ---- replies ---- */
 
+/*
+ * Replies are routed by the client endpoint alone.  One that comes from
+ * another address or port than the session's target belongs to another
+ * connection of that endpoint (another server the target host talks to,
+ * a second -x transfer, a container's own address that intercept -D was
+ * not told about): its sequence numbers are not this session's, and fed to
+ * it they would corrupt it.
+ */
+static bool
+reply_from_target(const tc_replay_t *r, const tc_rsess_t *rs,
+                  const tc_pkt_view_t *v)
+{
+    const tc_endpoint_t *t = &r->transfers[rs->flow->transfer].target;
+
+    return v->sport == t->port && tc_addr_eq(&v->src, &t->ip);
+}
+
 void
 tc_replay_reply(void *data, const tc_msg_reply_t *reply)
 {
@@ -798,6 +815,10 @@ tc_replay_reply(void *data, const tc_msg_reply_t *reply)
     }
 
     rs = tc_table_entry(n, tc_rsess_t, node);
+    if (!reply_from_target(r, rs, &v)) {
+        r->ledger.replies_foreign++;
+        return;
+    }
     tc_sess_reply(&rs->sess, &r->conf, &v, tc_time_now(), &r->out);
     lru_touch(r, rs);
     replay_output(r, rs);

@@ -11,7 +11,10 @@
 # rule hands them to intercept, which runs with
 # -D 10.77.5.2:8080-10.77.2.2:80 and drops them.  Every request must reach
 # the container's nginx, intercept must have rewritten every reply, and no
-# reply may leave the docker host toward the clients.
+# reply may leave the docker host toward the clients.  Then intercept runs
+# again without -D: the replies reach tcpcopy from the container's own
+# address, not its target's, and are counted as foreign and ignored (fed to
+# the sessions, they would be taken for another connection's).
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/e2e/lib.sh"
@@ -77,6 +80,23 @@ nat=$(grep -o ' nat_rewritten=[0-9]*' "$W/intercept.log" | tail -n 1 |
 log "intercept: tcp=$tcp nat_rewritten=$nat"
 check "intercept rewrote every reply's source ($nat of $tcp)" \
     [ "${nat:-0}" -gt 0 -a "$nat" = "$tcp" ]
+# ---- without -D
+daemon_stop intercept "$INTERCEPT_PID"
+INTERCEPT_ARGS= up_or_bail intercept "intercept again, without -D" \
+    intercept_start
+check "tcpcopy reconnected" \
+    wait_until 20 _said_n "$W/tcpcopy.log" ': connected (' 2
+before=$(access_count ctr)
+check_gets 3 nonat
+_foreign() {
+    [ "$(ledger_max "$W/tcpcopy.log" 'foreign')" -gt 0 ]
+}
+check "without -D: tcpcopy counts the container's replies as foreign" \
+    wait_until 10 _foreign
+sleep 1
+now=$(access_count ctr)
+check "... and replays nothing past the handshake ($before, then $now)" \
+    [ "$now" = "$before" ]
 daemon_stop tcpcopy "$TCPCOPY_PID"
 daemon_stop intercept "$INTERCEPT_PID"
 t_done

@@ -300,19 +300,20 @@ test_tcpcopy_line(void)
     memset(&l, 0, sizeof(l));
     l.copies = 1;
     tc_ledger_format(&l, log_buf, sizeof(log_buf));
-    line_is(log_buf, "sessions active=0 opened=0 midstream=0 closed=0 "
-                     "keepalive_closed=0 | not replayed sampled_out=0 no_syn=0 "
-                     "no_room=0 | aborted target_rst=0 refused=0 "
-                     "syn_timeout=0 retrans_limit=0 idle=0 seq_gap=0 "
-                     "port_reuse=0 memory=0 shutdown=0 | client bytes "
-                     "captured=0 sent=0 acked=0 acked_copy0=0 lost=0 gap=0 "
-                     "dup=0 | answers online=0 target=0 | segs sent=0 "
-                     "retrans=0 send_err=0 emsgsize=0 eperm=0 enobufs=0 | pkts "
-                     "captured=0 matched=0 bad=0 no_session=0 late=0 drops=0 | "
-                     "replies=0 unknown=0 bad=0 waits=0 wait_timeouts=0 "
-                     "catchups=0 close_short=0 | memory bytes=0 | ctl up=0 "
-                     "down=0 routes=0 "
-                     "unsent=0 ready=0");
+    line_is(log_buf,
+            "sessions active=0 opened=0 midstream=0 closed=0 "
+            "keepalive_closed=0 | not replayed sampled_out=0 no_syn=0 "
+            "no_room=0 | aborted target_rst=0 refused=0 "
+            "syn_timeout=0 retrans_limit=0 idle=0 seq_gap=0 "
+            "port_reuse=0 memory=0 shutdown=0 | client bytes "
+            "captured=0 sent=0 acked=0 acked_copy0=0 lost=0 gap=0 "
+            "dup=0 | answers online=0 target=0 | segs sent=0 "
+            "retrans=0 send_err=0 emsgsize=0 eperm=0 enobufs=0 | pkts "
+            "captured=0 matched=0 bad=0 no_session=0 late=0 drops=0 | "
+            "replies=0 unknown=0 foreign=0 bad=0 waits=0 wait_timeouts=0 "
+            "catchups=0 close_short=0 | memory bytes=0 | ctl up=0 "
+            "down=0 routes=0 "
+            "unsent=0 ready=0");
 }
 
 
