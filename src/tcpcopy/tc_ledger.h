@@ -66,9 +66,10 @@ typedef struct {
 
     uint64_t replies;           /* reply headers received from intercept */
     uint64_t replies_unknown;   /* ... for no session */
-    uint64_t replies_foreign;   /* ... for a session, from another address or
-                                   port than its target's: another
-                                   connection of that client endpoint */
+    uint64_t replies_foreign;   /* ... for a session, from another endpoint
+                                   than the one that answered its SYN:
+                                   another connection of that client
+                                   endpoint */
     uint64_t replies_bad;       /* ... that did not parse */
     uint64_t reply_waits;       /* requests held until the target answered */
     uint64_t reply_timeouts;    /* ... released without an answer */

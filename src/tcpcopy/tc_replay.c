@@ -773,31 +773,35 @@ replay_client(tc_replay_t *r, const uint8_t *pkt, size_t caplen,
 
 /* ---- replies ---- */
 
-/*
- * Replies are routed by the client endpoint alone.  One that comes from
- * another address or port than the session's target belongs to another
- * connection of that endpoint (another server the target host talks to,
- * a second -x transfer, a container's own address that intercept -D was
- * not told about): its sequence numbers are not this session's, and fed to
- * it they would corrupt it.
- */
-static bool
-reply_from_target(const tc_replay_t *r, const tc_rsess_t *rs,
-                  const tc_pkt_view_t *v)
+/* Said once: a target answering from elsewhere is a set-up to know of. */
+static void
+reply_note_nat(tc_replay_t *r, const tc_endpoint_t *src,
+               const tc_endpoint_t *target)
 {
-    const tc_endpoint_t *t = &r->transfers[rs->flow->transfer].target;
+    char a[TC_ENDPOINT_STRLEN], b[TC_ENDPOINT_STRLEN];
 
-    return v->sport == t->port && tc_addr_eq(&v->src, &t->ip);
+    if (r->nat_noted) {
+        return;
+    }
+    r->nat_noted = true;
+    tc_log_error(TC_LOG_NOTICE, 0,
+                 "the target %s answers from %s (NAT or a floating address "
+                 "between): each session takes its replies from what "
+                 "answered its SYN (said once)",
+                 tc_endpoint_str(target, b, sizeof(b)),
+                 tc_endpoint_str(src, a, sizeof(a)));
 }
+
 
 void
 tc_replay_reply(void *data, const tc_msg_reply_t *reply)
 {
-    tc_replay_t     *r = data;
-    tc_pkt_view_t    v;
-    tc_endpoint_t    client;
-    tc_table_node_t *n;
-    tc_rsess_t      *rs;
+    tc_replay_t         *r = data;
+    tc_pkt_view_t        v;
+    tc_endpoint_t        client;
+    const tc_endpoint_t *target;
+    tc_table_node_t     *n;
+    tc_rsess_t          *rs;
 
     r->ledger.replies++;
 
@@ -815,9 +819,16 @@ tc_replay_reply(void *data, const tc_msg_reply_t *reply)
     }
 
     rs = tc_table_entry(n, tc_rsess_t, node);
-    if (!reply_from_target(r, rs, &v)) {
+    target = &r->transfers[rs->flow->transfer].target;
+    switch (tc_sess_reply_source(&rs->sess, target, &v)) {
+    case TC_SESS_SRC_FOREIGN:
         r->ledger.replies_foreign++;
         return;
+    case TC_SESS_SRC_NEW:
+        reply_note_nat(r, &rs->sess.peer, target);
+        break;
+    case TC_SESS_SRC_PEER:
+        break;
     }
     tc_sess_reply(&rs->sess, &r->conf, &v, tc_time_now(), &r->out);
     lru_touch(r, rs);

@@ -57,6 +57,7 @@ struct tc_replay_s {
     tc_ctl_t        *ctl;
     tc_sess_out_t    out;             /* scratch for one session call */
     uint64_t         send_err_logged; /* bit per errno already logged */
+    bool             nat_noted;       /* a target answering from elsewhere */
     uint8_t          pkt[TC_PKT_HDR_MAX + 65536];
 };
 

@@ -1024,6 +1024,31 @@ sess_release_marks(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now)
 }
 
 
+tc_sess_src_e
+tc_sess_reply_source(tc_sess_t *s, const tc_endpoint_t *target,
+                     const tc_pkt_view_t *pkt)
+{
+    tc_endpoint_t src;
+    bool          from_target;
+
+    memset(&src, 0, sizeof(src));
+    src.ip = pkt->src;
+    src.port = pkt->sport;
+    if (s->peer_known) {
+        return tc_endpoint_eq(&src, &s->peer) ? TC_SESS_SRC_PEER
+                                              : TC_SESS_SRC_FOREIGN;
+    }
+    from_target = tc_endpoint_eq(&src, target);
+    if (!from_target &&
+        (!(pkt->flags & TC_TCP_ACK) || pkt->ack != s->c_isn + 1)) {
+        return TC_SESS_SRC_FOREIGN;
+    }
+    s->peer = src;
+    s->peer_known = true;
+    return from_target ? TC_SESS_SRC_PEER : TC_SESS_SRC_NEW;
+}
+
+
 void
 tc_sess_reply(tc_sess_t *s, const tc_sess_conf_t *conf,
               const tc_pkt_view_t *pkt, tc_msec_t now, tc_sess_out_t *out)

@@ -94,7 +94,9 @@ typedef struct tc_sess_s tc_sess_t;
 
 struct tc_sess_s {
     tc_sess_state_e state;
-    tc_endpoint_t   client; /* as the target sees it */
+    tc_endpoint_t   client;     /* as the target sees it */
+    tc_endpoint_t   peer;       /* where its replies come from, once known */
+    bool            peer_known; /* (see tc_sess_reply_source) */
 
     /* client stream */
     uint32_t c_isn;         /* seq of the client's SYN */
@@ -170,6 +172,25 @@ int tc_sess_start(tc_sess_t *sess, const tc_sess_conf_t *conf,
 void tc_sess_client(tc_sess_t *sess, const tc_sess_conf_t *conf,
                     const tc_pkt_view_t *pkt, tc_msec_t now,
                     tc_sess_out_t *out);
+
+/* Where a reply comes from (tc_sess_reply_source). */
+typedef enum {
+    TC_SESS_SRC_PEER,   /* the session's answerer: feed the reply */
+    TC_SESS_SRC_NEW,    /* it acks the SYN from another endpoint than the
+                           target (NAT between): the answerer from now on */
+    TC_SESS_SRC_FOREIGN /* another connection's: not for this session */
+} tc_sess_src_e;
+
+/*
+ * Replies reach a session by its client endpoint alone, so one may belong to
+ * another connection of that endpoint; fed to the session, its sequence
+ * numbers would corrupt it.  A session's replies all come from one
+ * endpoint: the target, or whatever answers the SYN sent to it (a target
+ * behind NAT, on a floating address, in a container intercept -D was not
+ * told about), named by the first reply that acks that SYN.
+ */
+tc_sess_src_e tc_sess_reply_source(tc_sess_t *sess, const tc_endpoint_t *target,
+                                   const tc_pkt_view_t *pkt);
 
 /* Feeds one reply header from the target (seen by intercept). */
 void tc_sess_reply(tc_sess_t *sess, const tc_sess_conf_t *conf,

@@ -163,6 +163,56 @@ test_handshake_and_request(void)
 }
 
 
+/* rpkt() from the endpoint ip:port. */
+static tc_pkt_view_t
+rpkt_from(const char *ip, uint16_t port, uint8_t flags, uint32_t ack)
+{
+    tc_pkt_view_t v = rpkt(flags, T_ISN, ack, 512, 0);
+
+    (void) tc_addr_parse(ip, &v.src);
+    v.sport = port;
+    return v;
+}
+
+
+/* A session takes its replies from the target, or from whatever acks its
+ * SYN (NAT between); from then on a reply from elsewhere is another
+ * connection's. */
+static void
+test_reply_source(void)
+{
+    tc_pkt_view_t syn = cpkt(TC_TCP_SYN, C_ISN, 0, 0, 0);
+    tc_pkt_view_t v;
+    tc_endpoint_t target;
+    uint8_t       sa = TC_TCP_SYN | TC_TCP_ACK;
+
+    memset(&target, 0, sizeof(target));
+    (void) tc_addr_parse("10.77.2.2", &target.ip);
+    target.port = 80;
+
+    /* behind NAT: a stranger first (not acking the SYN), then the answer */
+    setup();
+    T_CHECK_EQ(tc_sess_start(&sess, &conf, &client, &syn, now, &out), TC_OK);
+    v = rpkt_from("10.77.5.2", 8080, TC_TCP_ACK, C_ISN + 7);
+    T_CHECK_EQ(tc_sess_reply_source(&sess, &target, &v), TC_SESS_SRC_FOREIGN);
+    v = rpkt_from("10.77.5.2", 8080, sa, C_ISN + 1);
+    T_CHECK_EQ(tc_sess_reply_source(&sess, &target, &v), TC_SESS_SRC_NEW);
+    T_CHECK_EQ(tc_sess_reply_source(&sess, &target, &v), TC_SESS_SRC_PEER);
+    v = rpkt_from("10.77.2.2", 80, TC_TCP_ACK, C_ISN + 1);
+    T_CHECK_EQ(tc_sess_reply_source(&sess, &target, &v), TC_SESS_SRC_FOREIGN);
+    v = rpkt_from("10.77.5.2", 8081, TC_TCP_ACK, C_ISN + 1);
+    T_CHECK_EQ(tc_sess_reply_source(&sess, &target, &v), TC_SESS_SRC_FOREIGN);
+
+    /* the target itself: any reply of it names it, then others are out */
+    setup();
+    T_CHECK_EQ(tc_sess_start(&sess, &conf, &client, &syn, now, &out), TC_OK);
+    v = rpkt_from("10.77.2.2", 80, TC_TCP_ACK | TC_TCP_RST, C_ISN + 1);
+    T_CHECK_EQ(tc_sess_reply_source(&sess, &target, &v), TC_SESS_SRC_PEER);
+    v = rpkt_from("10.77.5.2", 8080, sa, C_ISN + 1);
+    T_CHECK_EQ(tc_sess_reply_source(&sess, &target, &v), TC_SESS_SRC_FOREIGN);
+}
+
+
 /* A keep-alive client waits for each answer: so does the replay. */
 static void
 test_pacing_waits_for_reply(void)
@@ -767,6 +817,7 @@ int
 main(void)
 {
     T_RUN(test_handshake_and_request);
+    T_RUN(test_reply_source);
     T_RUN(test_pacing_waits_for_reply);
     T_RUN(test_pipelined);
     T_RUN(test_no_wait);
