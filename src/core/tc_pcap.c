@@ -389,57 +389,77 @@ dev_fail(tc_pcap_dev_t *d, const char *why)
 
 
 /* Fails the live devices whose interface index is ifindex, or (ifindex 0:
- * events were lost) those whose name no longer exists. */
+ * events were lost) those whose index names no interface any more (asked
+ * by index: a renamed device still captures; any other error of the
+ * question is no answer, and the device is kept). */
 static void
 links_deleted(tc_pcap_t *pc, unsigned ifindex)
 {
     tc_pcap_dev_t *d;
     size_t         i;
+    char           name[IF_NAMESIZE];
 
     for (i = 0; i < pc->ndevs; i++) {
         d = &pc->devs[i];
         if (d->failed || d->ifindex == 0) {
             continue;
         }
-        if (ifindex != 0 ? d->ifindex == ifindex
-                         : if_nametoindex(d->name) != d->ifindex) {
+        if (ifindex != 0
+                ? d->ifindex == ifindex
+                : if_indextoname(d->ifindex, name) == NULL && errno == ENXIO) {
             dev_fail(d, "the interface was deleted");
         }
     }
 }
 
 
-/* Reads the pending link events. */
+/* The interfaces an RTM_DELLINK datagram of n bytes deletes.  Only
+ * AF_UNSPEC ones: the bridge code sends AF_BRIDGE ones for a port that
+ * leaves its bridge and goes on existing. */
+static void
+links_parse(tc_pcap_t *pc, const char *buf, int n)
+{
+    const struct nlmsghdr  *nh;
+    const struct ifinfomsg *ifi;
+
+    for (nh = (const void *) buf; NLMSG_OK(nh, n); nh = NLMSG_NEXT(nh, n)) {
+        if (nh->nlmsg_type != RTM_DELLINK ||
+            nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi))) {
+            continue;
+        }
+        ifi = NLMSG_DATA(nh);
+        if (ifi->ifi_family == AF_UNSPEC && ifi->ifi_index > 0) {
+            links_deleted(pc, (unsigned) ifi->ifi_index);
+        }
+    }
+}
+
+
+/* Reads the pending link events: a bounded number of datagrams a call
+ * (the epoll set stays readable for the rest). */
 static void
 links_read(tc_pcap_t *pc)
 {
-    char                    buf[8192] __attribute__((aligned(4)));
-    const struct nlmsghdr  *nh;
-    const struct ifinfomsg *ifi;
-    ssize_t                 n;
-    size_t                  left;
+    char               buf[8192] __attribute__((aligned(4)));
+    struct sockaddr_nl from;
+    socklen_t          fromlen;
+    ssize_t            n;
+    int                i;
 
     pc->links_due = 0;
-    for (;;) {
-        n = recv(pc->links_fd, buf, sizeof(buf), MSG_DONTWAIT);
+    for (i = 0; i < 16; i++) {
+        fromlen = sizeof(from);
+        n = recvfrom(pc->links_fd, buf, sizeof(buf), MSG_DONTWAIT,
+                     (struct sockaddr *) &from, &fromlen);
         if (n == -1 && errno == ENOBUFS) {
-            links_deleted(pc, 0); /* the socket overflowed: ask by name */
+            links_deleted(pc, 0); /* the socket overflowed: ask the kernel */
             continue;
         }
         if (n <= 0) {
             return;
         }
-        left = (size_t) n;
-        for (nh = (const void *) buf; NLMSG_OK(nh, left);
-             nh = NLMSG_NEXT(nh, left)) {
-            if (nh->nlmsg_type != RTM_DELLINK ||
-                nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi))) {
-                continue;
-            }
-            ifi = NLMSG_DATA(nh);
-            if (ifi->ifi_index > 0) {
-                links_deleted(pc, (unsigned) ifi->ifi_index);
-            }
+        if (from.nl_pid == 0) { /* the kernel's, no other process's */
+            links_parse(pc, buf, (int) n);
         }
     }
 }
