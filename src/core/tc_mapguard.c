@@ -4,10 +4,16 @@
  * The handler only reads the slot table, calls mmap() (a plain system call
  * on Linux) and writes a sig_atomic_t: nothing that takes a lock.  Slots
  * are published by storing len last and retired by clearing len first, so
- * the handler never sees half a slot.
+ * the handler never sees half a slot.  The table is file-scope state, the
+ * one kind a signal handler can reach.
+ *
+ * Only a fault past the end of the file (BUS_ADRERR) is taken: a SIGBUS
+ * sent by kill, or an I/O error reading a page that does exist, keeps the
+ * handling it had.
  */
 #include "tc_config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -24,10 +30,10 @@ typedef struct {
     volatile sig_atomic_t hit;
 } mapguard_t;
 
-static mapguard_t       guards[MAPGUARD_SLOTS];
-static struct sigaction previous; /* the SIGBUS handling before ours */
-static bool             installed;
-static uintptr_t        page_mask;
+static mapguard_t            guards[MAPGUARD_SLOTS];
+static struct sigaction      previous; /* the SIGBUS handling before ours */
+static volatile sig_atomic_t installed;
+static uintptr_t             page_mask;
 
 
 static void
@@ -35,9 +41,10 @@ mapguard_on_sigbus(int sig, siginfo_t *si, void *ctx)
 {
     uintptr_t at = (uintptr_t) si->si_addr, page, end;
     size_t    i;
+    int       saved = errno;
 
     (void) ctx;
-    for (i = 0; i < MAPGUARD_SLOTS; i++) {
+    for (i = 0; si->si_code == BUS_ADRERR && i < MAPGUARD_SLOTS; i++) {
         if (guards[i].len == 0 || at < guards[i].start ||
             at - guards[i].start >= guards[i].len) {
             continue;
@@ -50,14 +57,21 @@ mapguard_on_sigbus(int sig, siginfo_t *si, void *ctx)
                  MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1,
                  0) != MAP_FAILED) {
             guards[i].hit = 1;
+            errno = saved;
             return;
         }
         break;
     }
 
     /* Not ours (or no memory for the zero pages): the handling that was
-     * there before takes the retried fault. */
+     * there before takes it, a retried fault or a raised signal (one sent
+     * is not retried). */
     (void) sigaction(sig, &previous, NULL);
+    installed = 0;
+    if (si->si_code <= 0) {
+        (void) raise(sig);
+    }
+    errno = saved;
 }
 
 
@@ -78,7 +92,7 @@ mapguard_install(void)
     if (sigaction(SIGBUS, &sa, &previous) == -1) {
         return TC_ERROR;
     }
-    installed = true;
+    installed = 1;
     return TC_OK;
 }
 

@@ -89,6 +89,7 @@ struct tc_pcapfile_s {
     void                *map;   /* mapping to undo in close, or NULL */
     size_t               map_len;
     int                  guard; /* the mapping's tc_mapguard id, or -1 */
+    int                  fd;    /* the mapped file, or -1 */
     char                *name;  /* for messages */
     tc_pcapfile_format_t format;
     bool                 swap;    /* writer's byte order is not ours */
@@ -292,13 +293,11 @@ file_truncated(tc_pcapfile_t *pf, const char *what)
 {
     pf->stats.truncated_tail = 1;
     pf->done = true;
-    if (pf->rewound) {
-        pf->pos = pf->len;
-        return TC_DONE;
+    if (!pf->rewound) {
+        tc_log_warn("%s: file ends inside %s (%zu bytes left at offset %zu); "
+                    "the partial record is skipped",
+                    pf->name, what, pf->len - pf->pos, pf->pos);
     }
-    tc_log_warn("%s: file ends inside %s (%zu bytes left at offset %zu); "
-                "the partial record is skipped",
-                pf->name, what, pf->len - pf->pos, pf->pos);
     pf->pos = pf->len;
     return TC_DONE;
 }
@@ -789,6 +788,7 @@ tc_pcapfile_open_mem(const uint8_t *buf, size_t len, const char *name,
         return NULL;
     }
     pf->guard = -1;
+    pf->fd = -1;
     pf->name = strdup(name);
     if (pf->name == NULL) {
         set_err(err, errlen, "%s: out of memory", name);
@@ -866,7 +866,6 @@ tc_pcapfile_open(const char *path, char *err, size_t errlen)
         set_err(err, errlen, "%s: mmap: %s", path, strerror(errno));
         goto out_close_fd;
     }
-    close(fd);
     (void) madvise(map, len, MADV_SEQUENTIAL);
     guard = tc_mapguard_add(map, len);
 
@@ -877,16 +876,40 @@ tc_pcapfile_open(const char *path, char *err, size_t errlen)
         }
         tc_mapguard_remove(guard);
         munmap(map, len);
-        return NULL;
+        goto out_close_fd;
     }
     pf->map = map;
     pf->map_len = len;
     pf->guard = guard;
+    pf->fd = fd; /* kept for tc_pcapfile_intact() */
     return pf;
 
 out_close_fd:
     close(fd);
     return NULL;
+}
+
+
+/* The mapped file is now shorter than len bytes. */
+static bool
+file_shorter_than(const tc_pcapfile_t *pf, size_t len)
+{
+    struct stat st;
+
+    return pf->fd != -1 && fstat(pf->fd, &st) == 0 &&
+           (uint64_t) st.st_size < len;
+}
+
+
+/* The file was cut shorter under the mapping: what is left is not the file
+ * that was opened.  Returns TC_ERROR, and stays done. */
+static int
+file_shrank(tc_pcapfile_t *pf, char *err, size_t errlen)
+{
+    pf->done = true;
+    set_err(err, errlen, "%s: record %" PRIu64 ": %s", pf->name, pf->recno,
+            FILE_SHRANK);
+    return TC_ERROR;
 }
 
 
@@ -912,20 +935,25 @@ tc_pcapfile_next(tc_pcapfile_t *pf, tc_pcapfile_rec_t *rec, char *err,
                  : pcap_next(pf, rec, err, errlen);
     } while (rc == TC_DECLINED);
 
-    return rc == TC_OK ? tc_pcapfile_intact(pf, err, errlen) : rc;
+    /* Whatever the parser made of them, the zeros read past the new end
+     * are not the file's (pcapng blocks fail on their lengths first, and
+     * zeros within the last page raise no fault: the size tells). */
+    if (tc_mapguard_hit(pf->guard) ||
+        (rc != TC_OK && file_shorter_than(pf, pf->len))) {
+        return file_shrank(pf, err, errlen);
+    }
+    return rc;
 }
 
 
 int
 tc_pcapfile_intact(tc_pcapfile_t *pf, char *err, size_t errlen)
 {
-    /* What was read past the new end was zeros, and what is left is not
-     * the file that was opened. */
-    if (tc_mapguard_hit(pf->guard)) {
-        pf->done = true;
-        set_err(err, errlen, "%s: record %" PRIu64 ": %s", pf->name, pf->recno,
-                FILE_SHRANK);
-        return TC_ERROR;
+    /* Pages wholly past the new end fault (tc_mapguard); the bytes of the
+     * last page past it read as zeros without a fault, which only the
+     * file's size tells. */
+    if (tc_mapguard_hit(pf->guard) || file_shorter_than(pf, pf->pos)) {
+        return file_shrank(pf, err, errlen);
     }
     return TC_OK;
 }
@@ -982,6 +1010,9 @@ tc_pcapfile_close(tc_pcapfile_t *pf)
     if (pf->map != NULL) {
         tc_mapguard_remove(pf->guard);
         munmap(pf->map, pf->map_len);
+    }
+    if (pf->fd != -1) {
+        close(pf->fd);
     }
     free(pf->ifs);
     free(pf->name);

@@ -78,11 +78,14 @@ int tc_pcapfile_next(tc_pcapfile_t *pf, tc_pcapfile_rec_t *rec, char *err,
                      size_t errlen);
 
 /*
- * TC_OK while every byte read from the file so far was the file's; else
- * TC_ERROR, with the reason in err: the file was cut shorter while mapped
- * (see tc_mapguard.h) and what was read past its new end were zeros.  The
- * reader then stays done.  tc_pcapfile_next() checks this itself; a caller
- * that copies a record's bytes out later checks again after its copy.
+ * TC_OK while every byte of the records read so far is still the file's;
+ * else TC_ERROR, with the reason in err: the file was cut shorter while
+ * mapped (see tc_mapguard.h), and what was read past its new end were
+ * zeros.  The reader then stays done.  tc_pcapfile_next() sees pages that
+ * faulted; the zeros of the last page need the file's size, so a caller
+ * that sends a record's bytes (once per record worth it) copies them out
+ * and asks here after its copy.  A file rewritten in place and regrown
+ * past the reader between two questions is not seen.
  */
 int tc_pcapfile_intact(tc_pcapfile_t *pf, char *err, size_t errlen);
 

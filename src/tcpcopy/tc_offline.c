@@ -311,15 +311,14 @@ off_schedule(tc_offline_t *o)
 /*
  * o->rec is replayed when it is due, later: its bytes are copied out of
  * the file's mapping first.  Should the file be cut shorter meanwhile, the
- * mapping reads zeros from then on (tc_mapguard), which must never reach
- * the target; the check after the copy says whether it holds any.
+ * mapping reads zeros past its new end, which must never reach the target:
+ * a client packet's copy is checked once made (tc_pcapfile_intact).
  */
-static int
+static void
 off_own_copy(tc_offline_t *o)
 {
     memcpy(o->recbuf, o->rec.data, o->rec.caplen);
     o->rec.data = o->recbuf;
-    return tc_pcapfile_intact(o->pf, o->err, sizeof(o->err));
 }
 
 
@@ -349,14 +348,15 @@ off_fetch(tc_offline_t *o)
                          o->loop + 1, o->conf->loops);
             continue;
         }
-        if (rc == TC_OK) {
-            rc = off_own_copy(o);
-        }
         if (rc != TC_OK) {
-            tc_log_error(TC_LOG_ERR, 0, "%s; replay stops there", o->err);
-            return TC_ERROR;
+            break;
         }
+        off_own_copy(o);
         what = off_classify(o, &o->rec);
+        if (what == OFF_REC_CLIENT &&
+            tc_pcapfile_intact(o->pf, o->err, sizeof(o->err)) != TC_OK) {
+            break;
+        }
         off_count(o, what);
         if (what == OFF_REC_CLIENT) {
             off_check_cut(o);
@@ -364,7 +364,11 @@ off_fetch(tc_offline_t *o)
             return TC_OK;
         }
     }
-    return TC_AGAIN;
+    if (n == OFF_SKIP_BUDGET) {
+        return TC_AGAIN;
+    }
+    tc_log_error(TC_LOG_ERR, 0, "%s; replay stops there", o->err);
+    return TC_ERROR;
 }
 
 
