@@ -4,8 +4,10 @@
 # so that systemd's Restart= opens the capture again once the device is
 # back, instead of running on, looking healthy, with nothing to read.
 #  1. intercept -i eth0 and tcpcopy -i eth0 on one host, connected;
-#  2. eth0 taken down for a second and up again (a link flap): both keep
-#     running, and intercept still captures a reply afterwards;
+#  2. eth0 taken down for a second and up again (a link flap), then made a
+#     bridge port and freed again, the bridge deleted (the kernel's link
+#     events name eth0 as deleted from the bridge): both keep running, and
+#     intercept still captures a reply afterwards;
 #  3. eth0 taken down, then deleted while down: both exit 1 and log why;
 #     tcpcopy logs its final ledger.  (libpcap reports the down and then
 #     hears nothing more: the kernel's notice of the deletion is the
@@ -45,8 +47,14 @@ ICP_ADDR=127.0.0.1 TCPCOPY_ARGS="-i eth0 $TCPCOPY_ARGS" \
 ip -n "$NS_ONL" link set eth0 down
 sleep 1
 ip -n "$NS_ONL" link set eth0 up
+ip -n "$NS_ONL" link add br0 type bridge
+ip -n "$NS_ONL" link set eth0 master br0
+ip -n "$NS_ONL" link set eth0 nomaster
+ip -n "$NS_ONL" link del br0
 wait_until 5 eval 'nsx "$NS_ONL" ping -c 1 -W 1 "$TGT_IP" > /dev/null 2>&1'
-check "eth0 down and up: intercept still runs" proc_alive "$INTERCEPT_PID"
+sleep 1 # the link events' turn
+check "eth0 down and up, in and out of a bridge: intercept still runs" \
+    proc_alive "$INTERCEPT_PID"
 check "... and tcpcopy too" proc_alive "$TCPCOPY_PID"
 before=$(ledger_max "$W/intercept.log" ' packets')
 reply_from_target
