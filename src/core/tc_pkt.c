@@ -58,6 +58,7 @@ static uint32_t rewrite_field(uint8_t *field, const uint8_t *nb, size_t len,
 static void     store_csum(uint8_t *p, uint32_t delta);
 static void rewrite_addr(uint8_t *field, tc_addr_t *cur, const tc_addr_t *want,
                          size_t alen, uint32_t *ip_delta, uint32_t *tcp_delta);
+static const char *pkt_err_name(int err, bool key);
 
 
 /*
@@ -501,7 +502,6 @@ parse_tcp_options(const uint8_t *opt, size_t len, tc_pkt_view_t *out)
 }
 
 
-/* A short constant name for each tc_pkt_err_e; "unknown" otherwise. */
 /* One row per reason: a short key for ledgers and metrics, and a text. */
 static const struct {
     const char *key;
@@ -517,23 +517,28 @@ static const struct {
 };
 
 
-const char *
-tc_pkt_err_str(int err)
+/* The key or the text of err; "unknown" for a value outside the table. */
+static const char *
+pkt_err_name(int err, bool key)
 {
     if (err < 0 || err >= TC_PKT_NERR || tc_pkt_errs[err].text == NULL) {
         return "unknown";
     }
-    return tc_pkt_errs[err].text;
+    return key ? tc_pkt_errs[err].key : tc_pkt_errs[err].text;
+}
+
+
+const char *
+tc_pkt_err_str(int err)
+{
+    return pkt_err_name(err, false);
 }
 
 
 const char *
 tc_pkt_err_key(int err)
 {
-    if (err < 0 || err >= TC_PKT_NERR || tc_pkt_errs[err].key == NULL) {
-        return "unknown";
-    }
-    return tc_pkt_errs[err].key;
+    return pkt_err_name(err, true);
 }
 
 
