@@ -42,7 +42,8 @@ put_bytes(t_file_t *f, const void *p, size_t n)
 }
 
 
-static void __attribute__((unused)) put_u8(t_file_t *f, uint8_t v)
+static void
+put_u8(t_file_t *f, uint8_t v)
 {
     put_bytes(f, &v, 1);
 }
@@ -77,7 +78,8 @@ put_u32(t_file_t *f, uint32_t v)
 }
 
 
-static void __attribute__((unused)) put_u64(t_file_t *f, uint64_t v)
+static void
+put_u64(t_file_t *f, uint64_t v)
 {
     if (f->be) {
         put_u32(f, (uint32_t) (v >> 32));
