@@ -12,7 +12,6 @@
 
 #include "t_guard.h"
 #include "t_harness.h"
-#include "tc_bytes.h"
 #include "tc_link.h"
 
 #define T_GUARD_BYTES 4096
@@ -38,7 +37,8 @@ put_ip(uint8_t *p, int version)
 static size_t
 put16(uint8_t *p, uint16_t v)
 {
-    tc_put_be16(p, v);
+    p[0] = (uint8_t) (v >> 8);
+    p[1] = (uint8_t) v;
     return 2;
 }
 
