@@ -83,16 +83,9 @@ tc_icp_nat_find(const tc_icp_nat_t *maps, size_t n, const tc_addr_t *src,
 
 
 int
-tc_icp_nat_apply(const tc_icp_nat_t *maps, size_t n, uint8_t *pkt,
-                 tc_pkt_view_t *v)
+tc_icp_nat_rewrite(const tc_icp_nat_t *m, uint8_t *pkt, tc_pkt_view_t *v)
 {
-    const tc_icp_nat_t *m;
-    tc_pkt_rewrite_t    rw;
-
-    m = tc_icp_nat_find(maps, n, &v->src, v->sport);
-    if (m == NULL) {
-        return TC_DECLINED;
-    }
+    tc_pkt_rewrite_t rw;
 
     memset(&rw, 0, sizeof(rw));
     rw.src = &m->outer.ip;
@@ -104,4 +97,14 @@ tc_icp_nat_apply(const tc_icp_nat_t *maps, size_t n, uint8_t *pkt,
         return TC_DECLINED;
     }
     return TC_OK;
+}
+
+
+int
+tc_icp_nat_apply(const tc_icp_nat_t *maps, size_t n, uint8_t *pkt,
+                 tc_pkt_view_t *v)
+{
+    const tc_icp_nat_t *m = tc_icp_nat_find(maps, n, &v->src, v->sport);
+
+    return m == NULL ? TC_DECLINED : tc_icp_nat_rewrite(m, pkt, v);
 }

@@ -44,9 +44,16 @@ const tc_icp_nat_t *tc_icp_nat_find(const tc_icp_nat_t *maps, size_t n,
 
 /*
  * Rewrites the source address (and port, if the mapping names one) of the
- * reply in pkt, which v was parsed from and which must be writable, to the
- * mapping's outer side; v is updated too.  Returns TC_OK when rewritten,
- * TC_DECLINED when no mapping applies (pkt untouched).
+ * reply in pkt, which v was parsed from and which must be writable, to
+ * m's outer side (m is tc_icp_nat_find()'s answer for v); v is updated
+ * too.  Returns TC_OK when rewritten, else TC_DECLINED.
+ */
+int tc_icp_nat_rewrite(const tc_icp_nat_t *m, uint8_t *pkt, tc_pkt_view_t *v);
+
+/*
+ * tc_icp_nat_find() then tc_icp_nat_rewrite() on the reply in pkt.
+ * Returns TC_OK when rewritten, TC_DECLINED when no mapping applies (pkt
+ * untouched).
  */
 int tc_icp_nat_apply(const tc_icp_nat_t *maps, size_t n, uint8_t *pkt,
                      tc_pkt_view_t *v);

@@ -68,11 +68,15 @@ static void
 tc_icp_nat(tc_icp_cycle_t *c, tc_pkt_view_t *v, size_t len)
 {
     const tc_icp_conf_t *conf = c->conf;
+    const tc_icp_nat_t  *m;
     uint8_t             *buf = c->nat_buf;
     tc_pkt_view_t        copy;
 
-    if (conf->nnat == 0 || buf == NULL ||
-        tc_icp_nat_find(conf->nat, conf->nnat, &v->src, v->sport) == NULL) {
+    if (conf->nnat == 0 || buf == NULL) {
+        return;
+    }
+    m = tc_icp_nat_find(conf->nat, conf->nnat, &v->src, v->sport);
+    if (m == NULL) {
         return;
     }
 
@@ -83,7 +87,7 @@ tc_icp_nat(tc_icp_cycle_t *c, tc_pkt_view_t *v, size_t len)
     copy.payload = buf + (v->payload - v->ip);
     copy.payload_caplen = (uint32_t) (len - (size_t) (v->payload - v->ip));
 
-    if (tc_icp_nat_apply(conf->nat, conf->nnat, buf, &copy) == TC_OK) {
+    if (tc_icp_nat_rewrite(m, buf, &copy) == TC_OK) {
         *v = copy;
         c->ledger.nat_rewritten++;
     }
