@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tc_bytes.h"
 #include "tc_opt.h"
 #include "tc_plan.h"
 
@@ -140,9 +141,7 @@ tc_addrmap_pick(const tc_addrmap_t *m, const tc_addr_t *client, tc_addr_t *out)
         return;
     }
 
-    base = ((uint32_t) m->addrs[0].addr[0] << 24) |
-           ((uint32_t) m->addrs[0].addr[1] << 16) |
-           ((uint32_t) m->addrs[0].addr[2] << 8) | m->addrs[0].addr[3];
+    base = tc_get_be32(m->addrs[0].addr);
     hosts = (m->prefix == 32) ? 1u : (1u << (32 - m->prefix));
     base &= ~(hosts - 1);
 
@@ -153,8 +152,5 @@ tc_addrmap_pick(const tc_addrmap_t *m, const tc_addr_t *client, tc_addr_t *out)
     }
 
     *out = m->addrs[0];
-    out->addr[0] = (uint8_t) (host >> 24);
-    out->addr[1] = (uint8_t) (host >> 16);
-    out->addr[2] = (uint8_t) (host >> 8);
-    out->addr[3] = (uint8_t) host;
+    tc_put_be32(out->addr, host);
 }
