@@ -54,10 +54,8 @@ typedef struct {
     tc_timer_t    timer;
     tc_msec_t     backoff;
     bool          down_logged;
-    uint64_t      replies; /* REPLY frames received on it */
-    uint64_t      routes;  /* ROUTE entries queued on it */
-    uint64_t      connects;
-    uint64_t      disconnects;
+    /* its counters (all but ready, which is state == CTL_READY) */
+    tc_ledger_conn_t st;
 } ctl_conn_t;
 
 /* The ROUTEs of one slot waiting for the end of the iteration. */
@@ -118,7 +116,7 @@ ctl_fail(ctl_conn_t *c, const char *why, int err)
 
     if (c->state == CTL_READY) {
         c->ctl->ledger->ctl_disconnects++;
-        c->disconnects++;
+        c->st.disconnects++;
         c->state = CTL_IDLE;
         ctl_ready_changed(c->ctl);
         ctl_siblings_fresh(c);
@@ -237,7 +235,7 @@ ctl_handle_frame(tc_conn_t *conn, const tc_frame_t *f)
             c->backoff = CTL_BACKOFF_MIN;
             c->down_logged = false;
             c->ctl->ledger->ctl_connects++;
-            c->connects++;
+            c->st.connects++;
             ctl_ready_changed(c->ctl);
             tc_log_error(TC_LOG_NOTICE, 0, "intercept %s: connected (%s)",
                          c->name, h.name);
@@ -248,7 +246,7 @@ ctl_handle_frame(tc_conn_t *conn, const tc_frame_t *f)
         return TC_OK;
     case TC_MSG_REPLY:
         if (c->state == CTL_READY && tc_proto_decode_reply(f, &r) == TC_OK) {
-            c->replies++;
+            c->st.replies++;
             c->ctl->on_reply(c->ctl->data, &r);
         } else {
             c->ctl->ledger->replies_bad++;
@@ -363,7 +361,7 @@ ctl_queue_routes(ctl_conn_t *c, const tc_msg_route_t *v, size_t n)
         }
         tc_buf_commit(out, len);
     }
-    c->routes += n;
+    c->st.routes += n;
     return true;
 }
 
@@ -516,10 +514,7 @@ tc_ctl_ready_count(const tc_ctl_t *ctl)
 static void
 ctl_conn_stats(const ctl_conn_t *c, tc_ledger_conn_t *out)
 {
-    out->replies = c->replies;
-    out->routes = c->routes;
-    out->connects = c->connects;
-    out->disconnects = c->disconnects;
+    *out = c->st;
     out->ready = c->state == CTL_READY;
 }
 
