@@ -303,9 +303,8 @@ get_text(char *dst, size_t cap, const uint8_t *v, size_t len)
     if (len >= cap || memchr(v, '\0', len) != NULL) {
         return TC_ERROR;
     }
-    memset(dst, 0, cap);
+    memset(dst, 0, cap); /* len < cap: the NUL too */
     memcpy(dst, v, len);
-    dst[len] = '\0';
     return TC_OK;
 }
 
