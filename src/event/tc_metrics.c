@@ -286,11 +286,9 @@ tc_mconn_read(tc_mconn_t *c)
     }
     out.len = 0;
     out.overflow = false;
-    if (tc_metrics_respond(c->in, c->in_len, c->srv->render, c->srv->data,
-                           &out) == TC_AGAIN) {
-        free(out.buf);
-        return TC_AGAIN;
-    }
+    /* not TC_AGAIN: the head is whole or the input buffer full (above) */
+    (void) tc_metrics_respond(c->in, c->in_len, c->srv->render, c->srv->data,
+                              &out);
     c->out = out.buf;
     c->out_len = out.len;
     c->out_sent = 0;
