@@ -928,10 +928,10 @@ topo_down() {
 
 # ---------------------------------------------------------------- recipes
 
-# up_or_bail NAME DESC CMD...: runs CMD, a start that logs to $W/NAME.log
-# (intercept_start, tcpcopy_start...): ok DESC if it succeeds, else shows
-# the end of that log and bails out with DESC (what follows needs it).
-up_or_bail() {
+# start_or_bail NAME DESC CMD...: runs CMD, a start that logs to
+# $W/NAME.log (intercept_start, tcpcopy_start...); if it fails, shows the
+# end of that log and bails out with DESC (what follows needs it).
+start_or_bail() {
     _ub_name=$1
     _ub_desc=$2
     shift 2
@@ -939,7 +939,12 @@ up_or_bail() {
         show_log "$_ub_name"
         bail "$_ub_desc"
     fi
-    ok "$_ub_desc"
+}
+
+# up_or_bail NAME DESC CMD...: start_or_bail, then ok DESC.
+up_or_bail() {
+    start_or_bail "$@"
+    ok "$2"
 }
 
 # servers_up SERVER...: starts each SERVER (nginx, redis) on the online host

@@ -19,11 +19,9 @@ check "topology up (one L2 segment, target routes clients via assistant)" \
 count_from_target "$NS_CLI"
 servers_up nginx redis
 assist_intercept_up 80 6379
-if ! ICP_ADDR=$AST_IP TCPCOPY_ARGS="-C 4" TCPCOPY_READY=4 \
-        tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80 6379; then
-    show_log tcpcopy
-    bail "tcpcopy -C 4 connected to the assistant's intercept"
-fi
+ICP_ADDR=$AST_IP TCPCOPY_ARGS="-C 4" TCPCOPY_READY=4 start_or_bail tcpcopy \
+    "tcpcopy -C 4 connected to the assistant's intercept" \
+    tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80 6379
 _four() {
     [ "$(conn_count "$NS_AST" "sport = :$CTL_PORT")" = 4 ]
 }

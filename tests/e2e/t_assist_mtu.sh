@@ -58,11 +58,10 @@ part() {
     # layer from the first one (not through the IP-socket fallback)
     nsx "$NS_ONL" "$PYTHON" -c "import socket
 socket.create_connection(('$TGT_IP', 6379), 2).close()" > /dev/null 2>&1
-    if ! ICP_ADDR=$AST_IP TCPCOPY_ARGS="-i eth0 -o eth0 $TCPCOPY_ARGS" \
-            tcpcopy_start "tc-$PART" "$NS_ONL" "$TGT_IP" "$SINK_PORT" 6379; then
-        show_log "tc-$PART"
-        bail "$PART: tcpcopy -i eth0 -o eth0 connected to intercept"
-    fi
+    ICP_ADDR=$AST_IP TCPCOPY_ARGS="-i eth0 -o eth0 $TCPCOPY_ARGS" \
+        start_or_bail "tc-$PART" \
+        "$PART: tcpcopy -i eth0 -o eth0 connected to intercept" \
+        tcpcopy_start "tc-$PART" "$NS_ONL" "$TGT_IP" "$SINK_PORT" 6379
     GOOD=0
     for i in 1 2 3; do
         CODE=$(nsx "$NS_CLI" curl -s -o /dev/null -w '%{http_code}' \

@@ -20,10 +20,8 @@ servers_up nginx
 for a in 1 2; do
     ns=$NS_AST
     [ $a = 2 ] && ns=$NS_AST2
-    if ! intercept_pcap_start "intercept$a" "$ns" 'tcp and src port 80'; then
-        show_log "intercept$a"
-        bail "intercept $a (pcap input) listens"
-    fi
+    start_or_bail "intercept$a" "intercept $a (pcap input) listens" \
+        intercept_pcap_start "intercept$a" "$ns" 'tcp and src port 80'
     eval "ICP_PID$a=\$INTERCEPT_PID"
 done
 ok "intercept on both assistants"

@@ -64,10 +64,7 @@ nginx_start "$NS_ONL" onl || bail "nginx on online host"
 nginx_start "$NS_TGT" tgt || bail "nginx on target"
 nfqueue_rules "$NS_TGT" 80 || bail "NFQUEUE rule on target"
 count_syns "$NS_TGT"
-if ! intercept_start; then
-    show_log intercept
-    bail "intercept listens on :$CTL_PORT"
-fi
+start_or_bail intercept "intercept listens on :$CTL_PORT" intercept_start
 ok "nginx on both, NFQUEUE rule and intercept on the target"
 
 log "(a) everything right"
@@ -91,10 +88,8 @@ check "(a) the probe made no request on the target ($(access_count tgt))" \
     [ "$(access_count tgt)" = 0 ]
 
 # exit 0 means replay works: the same options replay for real
-if ! tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80; then
-    show_log tcpcopy
-    bail "tcpcopy connected to intercept"
-fi
+start_or_bail tcpcopy "tcpcopy connected to intercept" \
+    tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80
 for i in 1 2 3 4 5; do
     nsx "$NS_CLI" curl -s -o /dev/null --max-time 5 \
         "http://$ONL_IP/check/$S/$i"
@@ -148,10 +143,8 @@ check "topology up (assistant: target routes the clients via it)" \
 nginx_start "$NS_TGT" tgt2 || bail "nginx on target"
 count_syns "$NS_TGT"
 count_from_target "$NS_CLI"
-if ! intercept_pcap_start intercept2 "$NS_AST" 'tcp and src port 80'; then
-    show_log intercept2
-    bail "intercept (pcap input) listens on the assistant"
-fi
+start_or_bail intercept2 "intercept (pcap input) listens on the assistant" \
+    intercept_pcap_start intercept2 "$NS_AST" 'tcp and src port 80'
 ok "intercept (pcap input) on the assistant"
 PROBE_SRC=10.77.1.50
 
