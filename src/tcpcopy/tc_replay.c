@@ -361,7 +361,7 @@ static bool
 replay_admit(tc_replay_t *r, const tc_endpoint_t *client,
              const tc_pkt_view_t *v)
 {
-    bool     syn = (v->flags & TC_TCP_SYN) && !(v->flags & TC_TCP_ACK);
+    bool     syn = tc_sess_is_syn(v);
     unsigned share = r->ctl_conf.sample_pct * 100;
 
     if (r->ctl_conf.syn_only && !syn) {

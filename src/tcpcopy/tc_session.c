@@ -132,6 +132,17 @@ sess_emit(tc_sess_t *s, tc_sess_out_t *out, uint32_t seq, uint8_t flags)
 }
 
 
+/* Moves snd_nxt to nxt (after sending up to it), and snd_max with it. */
+static void
+sess_sent_to(tc_sess_t *s, uint32_t nxt)
+{
+    s->snd_nxt = nxt;
+    if (tc_seq_gt(nxt, s->snd_max)) {
+        s->snd_max = nxt;
+    }
+}
+
+
 static void
 sess_emit_syn(tc_sess_t *s, const tc_sess_conf_t *conf, tc_sess_out_t *out,
               bool retrans)
@@ -172,10 +183,19 @@ sess_buf_consume(tc_sess_t *s, size_t n)
 }
 
 
+/* The newest request boundary (marks_n > 0). */
+static tc_sess_mark_t *
+sess_mark_last(tc_sess_t *s)
+{
+    return &s->marks[(s->marks_head + s->marks_n - 1) % TC_SESS_MARKS_MAX];
+}
+
+
 static void
 sess_mark_push(tc_sess_t *s, uint32_t seq, uint32_t ack, tc_msec_t now)
 {
-    unsigned i;
+    tc_sess_mark_t *m;
+    unsigned        i;
 
     if (s->marks_n == TC_SESS_MARKS_MAX) {
         /* too many requests in flight to pace one by one: the newest
@@ -183,9 +203,9 @@ sess_mark_push(tc_sess_t *s, uint32_t seq, uint32_t ack, tc_msec_t now)
          * but the client's FIN or RST replaces the newest, so the end of
          * the connection always waits for the target's answers */
         if (s->c_fin || s->c_rst) {
-            i = (s->marks_head + s->marks_n - 1) % TC_SESS_MARKS_MAX;
-            s->marks[i].seq = seq;
-            s->marks[i].ack = ack;
+            m = sess_mark_last(s);
+            m->seq = seq;
+            m->ack = ack;
         }
         return;
     }
@@ -263,7 +283,7 @@ tc_sess_start(tc_sess_t *s, const tc_sess_conf_t *conf,
               const tc_endpoint_t *client, const tc_pkt_view_t *pkt,
               tc_msec_t now, tc_sess_out_t *out)
 {
-    bool syn = (pkt->flags & TC_TCP_SYN) && !(pkt->flags & TC_TCP_ACK);
+    bool syn = tc_sess_is_syn(pkt);
 
     sess_out_reset(out);
 
@@ -307,20 +327,16 @@ tc_sess_start(tc_sess_t *s, const tc_sess_conf_t *conf,
 bool
 tc_sess_can_start(const tc_pkt_view_t *pkt)
 {
-    bool syn = (pkt->flags & TC_TCP_SYN) && !(pkt->flags & TC_TCP_ACK);
-
-    return !(pkt->flags & TC_TCP_RST) && (syn || pkt->payload_len > 0);
+    return !(pkt->flags & TC_TCP_RST) &&
+           (tc_sess_is_syn(pkt) || pkt->payload_len > 0);
 }
 
 
 bool
 tc_sess_is_new_syn(const tc_sess_t *s, const tc_pkt_view_t *pkt)
 {
-    if (!(pkt->flags & TC_TCP_SYN) || (pkt->flags & TC_TCP_ACK)) {
-        return false;
-    }
-
-    return s->state == TC_SESS_CLOSED || pkt->seq != s->c_isn;
+    return tc_sess_is_syn(pkt) &&
+           (s->state == TC_SESS_CLOSED || pkt->seq != s->c_isn);
 }
 
 
@@ -386,6 +402,14 @@ sess_compute_wakeup(const tc_sess_t *s, const tc_sess_conf_t *conf,
     }
 
     out->wakeup = w;
+}
+
+
+/* The retransmission timeout from the round trip, within the bounds. */
+static void
+sess_rto_reset(tc_sess_t *s, const tc_sess_conf_t *conf)
+{
+    s->rto = tc_min(tc_max(conf->rto_min, 3 * s->srtt), conf->rto_max);
 }
 
 
@@ -488,9 +512,7 @@ sess_accept(tc_sess_t *s, const tc_sess_conf_t *conf, uint32_t seq,
          */
         s->c_rst = true;
         if (!conf->no_wait &&
-            !(s->marks_n > 0 &&
-              s->marks[(s->marks_head + s->marks_n - 1) % TC_SESS_MARKS_MAX]
-                      .seq == s->c_nxt)) {
+            !(s->marks_n > 0 && sess_mark_last(s)->seq == s->c_nxt)) {
             sess_mark_push(s, s->c_nxt, ack, now);
         }
     } else if (flags & TC_TCP_FIN) {
@@ -743,10 +765,7 @@ sess_send_data(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
                 s->snd_nxt + len - (retrans ? s->snd_max : s->snd_nxt);
             s->t_nxt_at_send = s->t_nxt;
         }
-        s->snd_nxt += len;
-        if (tc_seq_gt(s->snd_nxt, s->snd_max)) {
-            s->snd_max = s->snd_nxt;
-        }
+        sess_sent_to(s, s->snd_nxt + len);
     }
 
     return s->marks_n > 0 && s->snd_nxt == s->marks[s->marks_head].seq &&
@@ -774,10 +793,7 @@ sess_send_close(tc_sess_t *s, tc_sess_out_t *out)
     if (seg != NULL) {
         seg->retrans = tc_seq_lt(end, s->snd_max);
         s->fin_sent = true;
-        s->snd_nxt = end + 1;
-        if (tc_seq_gt(s->snd_nxt, s->snd_max)) {
-            s->snd_max = s->snd_nxt;
-        }
+        sess_sent_to(s, end + 1);
     }
 }
 
@@ -920,7 +936,7 @@ sess_reply_syn_sent(tc_sess_t *s, const tc_sess_conf_t *conf,
         s->t_mss = pkt->mss ? pkt->mss : 536;
         s->srtt =
             conf->fixed_rtt ? conf->fixed_rtt : tc_max(now - s->syn_sent_at, 1);
-        s->rto = tc_min(tc_max(conf->rto_min, 3 * s->srtt), conf->rto_max);
+        sess_rto_reset(s, conf);
         s->rto_at = 0;
         s->retries = 0;
         sess_try_send(s, conf, now, out);
@@ -976,7 +992,7 @@ sess_take_ack(tc_sess_t *s, const tc_sess_conf_t *conf,
     }
     s->retries = 0;
     s->rto_at = 0;
-    s->rto = tc_min(tc_max(conf->rto_min, 3 * s->srtt), conf->rto_max);
+    sess_rto_reset(s, conf);
     sess_arm_rto(s, now);
 }
 
@@ -1154,6 +1170,8 @@ void
 tc_sess_timer(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
               tc_sess_out_t *out)
 {
+    bool rest;
+
     sess_out_reset(out);
 
     if (s->state == TC_SESS_CLOSED) {
@@ -1171,11 +1189,9 @@ tc_sess_timer(tc_sess_t *s, const tc_sess_conf_t *conf, tc_msec_t now,
     if (now - s->last_activity >= sess_idle_limit(s, conf)) {
         /* at rest, everything delivered: ending it loses nothing (if the
          * client speaks again, a session attaches mid-stream) */
-        if (sess_quiescent(s)) {
-            conf->ledger->sess_keepalive++;
-        }
-        sess_abort(s, conf,
-                   sess_quiescent(s) ? TC_END_NORMAL : TC_END_IDLE_TIMEOUT, now,
+        rest = sess_quiescent(s);
+        conf->ledger->sess_keepalive += rest;
+        sess_abort(s, conf, rest ? TC_END_NORMAL : TC_END_IDLE_TIMEOUT, now,
                    out);
         return;
     }

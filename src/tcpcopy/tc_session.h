@@ -216,6 +216,13 @@ void tc_sess_abort(tc_sess_t *sess, const tc_sess_conf_t *conf, int reason,
 /* Frees the buffers the session owns (not sess itself). */
 void tc_sess_free(tc_sess_t *sess);
 
+/* True for a client's SYN (not a SYN-ACK): a connection's first packet. */
+static inline bool
+tc_sess_is_syn(const tc_pkt_view_t *pkt)
+{
+    return (pkt->flags & TC_TCP_SYN) && !(pkt->flags & TC_TCP_ACK);
+}
+
 /* True if the packet can start a session: a SYN, or data of a connection
  * that was already open when capture began (never an RST). */
 bool tc_sess_can_start(const tc_pkt_view_t *pkt);
