@@ -96,7 +96,6 @@ struct tc_offline_s {
 
     tc_pcapfile_stats_t base;   /* reader counters after the port plan */
     off_ports_t        *ports;  /* -T > 1 */
-    uint8_t            *buf;    /* a packet with its client port rewritten */
     uint8_t            *recbuf; /* rec.data's own copy (off_fetch) */
     bool                warned_link;
     bool                warned_cut;  /* a client packet cut by snaplen */
@@ -374,31 +373,27 @@ off_fetch(tc_offline_t *o)
 
 /*
  * Hands the packet read ahead to the engine, parsed and matched as
- * off_classify() left it.  In loops > 0 its client port moves, in a copy
- * (the file is read-only) that the view is parsed from again: the engine
- * may keep those bytes (a port reuse) and parse them later.
+ * off_classify() left it.  In loops > 0 its client port moves, in place:
+ * the packet is already our own copy (off_own_copy), and the view keeps
+ * pointing into it, so the engine may keep those bytes (a port reuse) and
+ * parse them later.
  */
 static void
 off_deliver(tc_offline_t *o)
 {
-    const uint8_t   *pkt = o->ip;
-    tc_pkt_view_t   *v = &o->view;
     tc_pkt_rewrite_t rw;
 
     if (o->loop > 0 && o->ports != NULL) {
-        memcpy(o->buf, o->ip, o->iplen);
-        pkt = o->buf;
-        (void) tc_pkt_parse(o->buf, o->iplen, v); /* as from o->ip */
         memset(&rw, 0, sizeof(rw));
-        rw.sport = off_loop_port(o->ports, v->sport, o->loop);
+        rw.sport = off_loop_port(o->ports, o->view.sport, o->loop);
         rw.dport = -1;
-        (void) tc_pkt_rewrite(o->buf, v, &rw);
+        (void) tc_pkt_rewrite(o->recbuf, &o->view, &rw);
     }
 
     o->r->ledger.off_replayed++;
     o->prog_pkts++;
     o->last_sent_ms = tc_time_now();
-    tc_replay_parsed(o->r, pkt, o->iplen, v, o->transfer);
+    tc_replay_parsed(o->r, o->ip, o->iplen, &o->view, o->transfer);
 }
 
 
@@ -618,10 +613,8 @@ tc_offline_open(const tc_offline_conf_t *conf, tc_replay_t *r, char *err,
         goto failed;
     }
 
-    o->buf = malloc(TC_PCAPFILE_CAPLEN_MAX);
     o->recbuf = malloc(TC_PCAPFILE_CAPLEN_MAX);
-    if (o->buf == NULL || o->recbuf == NULL ||
-        (conf->loops > 1 && off_plan_ports(o) != TC_OK)) {
+    if (o->recbuf == NULL || (conf->loops > 1 && off_plan_ports(o) != TC_OK)) {
         snprintf(err, errlen, "out of memory");
         goto failed;
     }
@@ -712,7 +705,6 @@ tc_offline_close(tc_offline_t *o)
     }
     tc_pcapfile_close(o->pf);
     free(o->ports);
-    free(o->buf);
     free(o->recbuf);
     free(o);
 }
