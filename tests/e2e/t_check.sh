@@ -21,14 +21,23 @@ trap cleanup EXIT INT TERM
 e2e_require nginx curl
 e2e_require_daemons
 
-# run_check NAME ARGS...: tcpcopy --check in the online namespace, output
-# in $W/NAME.out (shown as comments), exit status in RC.
+# run_check NAME LABEL ok|fails ARGS...: tcpcopy -x "$X" ARGS --check in
+# the online namespace, output in $W/NAME.out (shown as comments), exit
+# status in RC; checks "LABEL exit status 0" (ok) or "... non-zero" (fails).
 run_check() {
     _n=$1
-    shift
-    nsx "$NS_ONL" timeout 30 "$TCPCOPY" "$@" --check > "$W/$_n.out" 2>&1
+    _l=$2
+    _want=$3
+    shift 3
+    nsx "$NS_ONL" timeout 30 "$TCPCOPY" -x "$X" "$@" --check \
+        > "$W/$_n.out" 2>&1
     RC=$?
     sed 's/^/#   /' "$W/$_n.out"
+    if [ "$_want" = ok ]; then
+        check "$_l exit status 0 ($RC)" [ "$RC" = 0 ]
+    else
+        check "$_l exit status non-zero ($RC)" [ "$RC" != 0 ]
+    fi
 }
 
 # says NAME TEXT: the output of check NAME contains TEXT (fixed string).
@@ -69,8 +78,7 @@ ok "nginx on both, NFQUEUE rule and intercept on the target"
 
 log "(a) everything right"
 syn0=$(syn_count "$NS_TGT")
-run_check good -x "$X" -s "$TGT_IP"
-check "(a) exit status 0 ($RC)" [ "$RC" = 0 ]
+run_check good "(a)" ok -s "$TGT_IP"
 check "(a) step 1 ok: intercept reachable, same protocol" \
     says good "[1/3] intercept $TGT_IP:$CTL_PORT: ok, control protocol 1"
 check "(a) step 2 ok: NFQUEUE report with ip_forward and rp_filter" \
@@ -101,8 +109,7 @@ daemon_stop tcpcopy "$TCPCOPY_PID" 3
 
 log "(e) target port closed"
 nginx_stop tgt
-run_check closed -x "$X" -s "$TGT_IP"
-check "(e) exit status non-zero ($RC)" [ "$RC" != 0 ]
+run_check closed "(e)" fails -s "$TGT_IP"
 check "(e) says the target refused the connection (RST via intercept)" \
     says closed "FAILED: the target refused the connection (RST, seen by intercept"
 check "(e) says nothing listens on port 80" \
@@ -111,8 +118,7 @@ nginx_start "$NS_TGT" tgt || bail "nginx on target again"
 
 log "(d) NFQUEUE rule missing"
 nsx "$NS_TGT" iptables -D OUTPUT -p tcp --sport 80 -j NFQUEUE
-run_check norule -x "$X" -s "$TGT_IP"
-check "(d) exit status non-zero ($RC)" [ "$RC" != 0 ]
+run_check norule "(d)" fails -s "$TGT_IP"
 check "(d) says the reply bypassed intercept and reached this host" \
     says norule "reached this host instead of intercept"
 check "(d) names the NFQUEUE rule" \
@@ -125,8 +131,7 @@ nfqueue_rules "$NS_TGT" 80 || bail "NFQUEUE rule back"
 
 log "(b) no intercept running"
 daemon_stop intercept "$INTERCEPT_PID" 3
-run_check noicp -x "$X" -s "$TGT_IP"
-check "(b) exit status non-zero ($RC)" [ "$RC" != 0 ]
+run_check noicp "(b)" fails -s "$TGT_IP"
 check "(b) names the intercept's address and port" \
     says noicp "cannot connect to intercept at $TGT_IP port $CTL_PORT"
 check "(b) says how to fix it" says noicp "start intercept on $TGT_IP"
@@ -150,8 +155,7 @@ PROBE_SRC=10.77.1.50
 
 log "(a) assistant, everything right"
 syn0=$(syn_count "$NS_TGT")
-run_check agood -x "$X" -s "$AST_IP" --check-src "$PROBE_SRC"
-check "(a) assistant: exit status 0 ($RC)" [ "$RC" = 0 ]
+run_check agood "(a) assistant:" ok -s "$AST_IP" --check-src "$PROBE_SRC"
 check "(a) assistant: step 1 ok" \
     says agood "[1/3] intercept $AST_IP:$CTL_PORT: ok, control protocol 1"
 check "(a) assistant: step 2 reports libpcap and ip_forward 0" \
@@ -165,24 +169,22 @@ syn1=$(syn_count "$NS_TGT")
 check "(a) assistant: the probe's SYN reached the target ($syn0 -> $syn1)" \
     [ "$syn1" -gt "$syn0" ]
 
-run_check adl -x "$X" -s "$AST_IP" -c 10.77.1.200,10.77.1.201 -o eth0
-check "(a) assistant, -c and -o: exit status 0 ($RC)" [ "$RC" = 0 ]
+run_check adl "(a) assistant, -c and -o:" ok \
+    -s "$AST_IP" -c 10.77.1.200,10.77.1.201 -o eth0
 check "(a) assistant, -c and -o: the probe comes from the first -c address" \
     says adl "probe 10.77.1.200:"
 check "(a) assistant, -c and -o: the target answers" \
     says adl "ok, the target answers"
 
 log "assistant, probe from this host's own address"
-run_check asrc -x "$X" -s "$AST_IP"
-check "default source: exit status non-zero ($RC)" [ "$RC" != 0 ]
+run_check asrc "default source:" fails -s "$AST_IP"
 check "default source: explains --check-src" \
     says asrc "--check-src must be an address of the clients' network"
 
 log "(c) no route to the assistant on the target"
 ip -n "$NS_TGT" route del 10.77.1.0/24 via "$AST_IP" || bail "route del"
 syn0=$(syn_count "$NS_TGT")
-run_check noroute -x "$X" -s "$AST_IP" --check-src "$PROBE_SRC"
-check "(c) exit status non-zero ($RC)" [ "$RC" != 0 ]
+run_check noroute "(c)" fails -s "$AST_IP" --check-src "$PROBE_SRC"
 check "(c) says no reply was seen by intercept" \
     says noroute "no reply of the target to the probe was seen by intercept"
 check "(c) says the assistant captured nothing" \
