@@ -575,18 +575,17 @@ tc_router_hold(tc_router_t *r, const tc_endpoint_t *key, uint8_t family,
     h->len = (uint16_t) tc_min(len, (size_t) TC_PKT_HDR_MAX);
     memcpy(h->hdr, hdr, h->len);
 
-    held_link(r, e, i);
     r->stats.held++;
 
     /* The caller found no owner; if one exists anyway, do not make the
-     * header wait for a ROUTE that already came. */
+     * header wait for a ROUTE that already came (an owned key holds
+     * nothing: tc_router_add() delivered it all). */
     if (r->ents[e].owner != TC_ROUTER_NO_OWNER) {
-        r->ents[e].held_head = NIL;
-        r->ents[e].held_tail = NIL;
-        fifo_unlink(r, i);
         held_deliver(r, r->ents[e].owner, i);
+        return TC_OK;
     }
 
+    held_link(r, e, i);
     return TC_OK;
 }
 
