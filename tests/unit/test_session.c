@@ -101,13 +101,21 @@ reply_in(uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win, uint32_t len)
 }
 
 
+/* The client's SYN starts the session; tc_sess_start()'s result. */
+static int
+start_syn(void)
+{
+    tc_pkt_view_t v = cpkt(TC_TCP_SYN, C_ISN, 0, 0, 0);
+
+    return tc_sess_start(&sess, &conf, &client, &v, now, &out);
+}
+
+
 /* Client SYN, target SYN-ACK; the handshake ACK goes out. */
 static void
 handshake(void)
 {
-    tc_pkt_view_t v = cpkt(TC_TCP_SYN, C_ISN, 0, 0, 0);
-
-    T_CHECK_EQ(tc_sess_start(&sess, &conf, &client, &v, now, &out), TC_OK);
+    T_CHECK_EQ(start_syn(), TC_OK);
     T_CHECK_EQ(out.n, 1);
     T_CHECK_EQ(out.segs[0].flags, TC_TCP_SYN);
     T_CHECK_EQ(out.segs[0].seq, C_ISN);
@@ -181,7 +189,6 @@ rpkt_from(const char *ip, uint16_t port, uint8_t flags, uint32_t ack)
 static void
 test_reply_source(void)
 {
-    tc_pkt_view_t syn = cpkt(TC_TCP_SYN, C_ISN, 0, 0, 0);
     tc_pkt_view_t v;
     tc_endpoint_t target;
     uint8_t       sa = TC_TCP_SYN | TC_TCP_ACK;
@@ -192,7 +199,7 @@ test_reply_source(void)
 
     /* behind NAT: a stranger first (not acking the SYN), then the answer */
     setup();
-    T_CHECK_EQ(tc_sess_start(&sess, &conf, &client, &syn, now, &out), TC_OK);
+    T_CHECK_EQ(start_syn(), TC_OK);
     v = rpkt_from("10.77.5.2", 8080, TC_TCP_ACK, C_ISN + 7);
     T_CHECK_EQ(tc_sess_reply_source(&sess, &target, &v), TC_SESS_SRC_FOREIGN);
     v = rpkt_from("10.77.5.2", 8080, sa, C_ISN + 1);
@@ -205,7 +212,7 @@ test_reply_source(void)
 
     /* the target itself: any reply of it names it, then others are out */
     setup();
-    T_CHECK_EQ(tc_sess_start(&sess, &conf, &client, &syn, now, &out), TC_OK);
+    T_CHECK_EQ(start_syn(), TC_OK);
     v = rpkt_from("10.77.2.2", 80, TC_TCP_ACK | TC_TCP_RST, C_ISN + 1);
     T_CHECK_EQ(tc_sess_reply_source(&sess, &target, &v), TC_SESS_SRC_PEER);
     v = rpkt_from("10.77.5.2", 8080, sa, C_ISN + 1);
@@ -277,10 +284,8 @@ test_no_wait(void)
 static void
 test_data_before_synack(void)
 {
-    tc_pkt_view_t v = cpkt(TC_TCP_SYN, C_ISN, 0, 0, 0);
-
     setup();
-    tc_sess_start(&sess, &conf, &client, &v, now, &out);
+    start_syn();
     client_in(TC_TCP_ACK, C_ISN + 1, S_ISN + 1, 0, 100);
     T_CHECK_EQ(out.n, 0);
     reply_in(TC_TCP_SYN | TC_TCP_ACK, T_ISN, C_ISN + 1, 65535, 0);
@@ -357,11 +362,10 @@ test_retransmission(void)
 static void
 test_syn_timeout(void)
 {
-    tc_pkt_view_t v = cpkt(TC_TCP_SYN, C_ISN, 0, 0, 0);
-    unsigned      i, syns = 0;
+    unsigned i, syns = 0;
 
     setup();
-    tc_sess_start(&sess, &conf, &client, &v, now, &out);
+    start_syn();
     for (i = 0; i < 20 && sess.state != TC_SESS_CLOSED; i++) {
         now = out.wakeup;
         tc_sess_timer(&sess, &conf, now, &out);
@@ -376,10 +380,8 @@ test_syn_timeout(void)
 static void
 test_zero_window(void)
 {
-    tc_pkt_view_t v = cpkt(TC_TCP_SYN, C_ISN, 0, 0, 0);
-
     setup();
-    tc_sess_start(&sess, &conf, &client, &v, now, &out);
+    start_syn();
     /* window 1000 bytes, no scaling on the SYN-ACK window itself */
     reply_in(TC_TCP_SYN | TC_TCP_ACK, T_ISN, C_ISN + 1, 1000, 0);
     client_in(TC_TCP_ACK, C_ISN + 1, S_ISN + 1, 0, 3000);
@@ -480,11 +482,7 @@ test_rst_from_target(void)
 
     /* a refused SYN */
     setup();
-    {
-        tc_pkt_view_t v = cpkt(TC_TCP_SYN, C_ISN, 0, 0, 0);
-
-        tc_sess_start(&sess, &conf, &client, &v, now, &out);
-    }
+    start_syn();
     reply_in(TC_TCP_RST | TC_TCP_ACK, 0, C_ISN + 1, 0, 0);
     T_CHECK_EQ(ledger.sess_ended[TC_END_TARGET_REFUSED], 1);
 }
@@ -801,10 +799,8 @@ test_port_reuse(void)
 static void
 test_syn_hits_old_connection(void)
 {
-    tc_pkt_view_t v = cpkt(TC_TCP_SYN, C_ISN, 0, 0, 0);
-
     setup();
-    tc_sess_start(&sess, &conf, &client, &v, now, &out);
+    start_syn();
     reply_in(TC_TCP_ACK, 4242, 777, 512, 0);
     T_CHECK_EQ(out.n, 2);
     T_CHECK_EQ(out.segs[0].flags, TC_TCP_RST);
