@@ -208,6 +208,21 @@ check_views(const table_t *t, const void *base, const char *log,
 }
 
 
+/* A per-connection table: consistent, and only its ready state (at
+ * ready_off, told in the line's own words) has no log key. */
+static void
+check_conn_table(const table_t *t, size_t ready_off)
+{
+    size_t i;
+
+    check_coverage(t);
+    check_families(t);
+    for (i = 0; i < t->n; i++) {
+        T_CHECK((t->tab[i].key == NULL) == (t->tab[i].offset == ready_off));
+    }
+}
+
+
 static void
 test_tcpcopy_table(void)
 {
@@ -330,16 +345,9 @@ test_tcpcopy_conns(void)
                                   "intercept=\"10.0.0.1:36524\",conn=\"1\""};
     tc_ledger_conn_t c[2];
     tc_mtext_t       m = {prom_buf, sizeof(prom_buf), 0, false};
-    size_t           i;
-
-    check_coverage(&t);
-    check_families(&t);
 
     /* only the ready state has no key: the line says "ready" or "down" */
-    for (i = 0; i < t.n; i++) {
-        T_CHECK((t.tab[i].key == NULL) ==
-                (t.tab[i].offset == offsetof(tc_ledger_conn_t, ready)));
-    }
+    check_conn_table(&t, offsetof(tc_ledger_conn_t, ready));
 
     fill(&c[0], sizeof(c[0]));
     memset(&c[1], 0, sizeof(c[1]));
@@ -446,14 +454,8 @@ test_intercept_conns(void)
                                     "conn=\"2\",tcpcopy=\"b\""};
     tc_icp_conn_snap_t c[2];
     tc_mtext_t         m = {prom_buf, sizeof(prom_buf), 0, false};
-    size_t             i;
 
-    check_coverage(&t);
-    check_families(&t);
-    for (i = 0; i < t.n; i++) {
-        T_CHECK((t.tab[i].key == NULL) ==
-                (t.tab[i].offset == offsetof(tc_icp_conn_snap_t, ready)));
-    }
+    check_conn_table(&t, offsetof(tc_icp_conn_snap_t, ready));
 
     fill(&c[0], sizeof(c[0]));
     memset(&c[1], 0, sizeof(c[1]));
