@@ -249,26 +249,42 @@ run_report(run_conn_t *c, const tc_frame_t *f)
 }
 
 
-/* A reply header from intercept: is it the target's answer to a probe? */
+/* Is pkt the target's answer to a probe?  The first one a probe gets is
+ * noted: as seen by intercept c, or (c NULL) as leaked to this host. */
 static void
-run_reply(run_t *k, run_conn_t *c, const tc_frame_t *f)
+run_match(run_t *k, const run_conn_t *c, const uint8_t *pkt, size_t len)
 {
     tc_check_probe_t *p;
-    tc_msg_reply_t    m;
     tc_check_seen_e   s;
     size_t            i;
 
-    if (tc_proto_decode_reply(f, &m) != TC_OK) {
-        return;
-    }
     for (i = 0; i < k->nprobes; i++) {
         p = &k->probes[i];
-        s = tc_check_classify(m.pkt, m.hdr_len, &p->src, &p->target, k->isn);
-        if (s != TC_CHECK_SEEN_NONE && p->seen == TC_CHECK_SEEN_NONE) {
+        s = tc_check_classify(pkt, len, &p->src, &p->target, k->isn);
+        if (s == TC_CHECK_SEEN_NONE) {
+            continue;
+        }
+        if (c == NULL) {
+            if (p->leaked == TC_CHECK_SEEN_NONE) {
+                p->leaked = s;
+            }
+        } else if (p->seen == TC_CHECK_SEEN_NONE) {
             p->seen = s;
             p->seen_by = (size_t) (c - k->conns);
             p->seen_ms = tc_time_now() - k->probe_start;
         }
+    }
+}
+
+
+/* A reply header from intercept: is it the target's answer to a probe? */
+static void
+run_reply(run_t *k, run_conn_t *c, const tc_frame_t *f)
+{
+    tc_msg_reply_t m;
+
+    if (tc_proto_decode_reply(f, &m) == TC_OK) {
+        run_match(k, c, m.pkt, m.hdr_len);
     }
 }
 
@@ -319,23 +335,13 @@ run_frame(tc_conn_t *conn, const tc_frame_t *f)
 static void
 run_leak_read(void *data, uint32_t events)
 {
-    run_t            *k = data;
-    tc_check_probe_t *p;
-    tc_check_seen_e   s;
-    ssize_t           n;
-    size_t            i;
+    run_t  *k = data;
+    ssize_t n;
 
     (void) events;
 
     while ((n = recv(k->leak_fd, k->pkt, sizeof(k->pkt), MSG_DONTWAIT)) > 0) {
-        for (i = 0; i < k->nprobes; i++) {
-            p = &k->probes[i];
-            s = tc_check_classify(k->pkt, (size_t) n, &p->src, &p->target,
-                                  k->isn);
-            if (s != TC_CHECK_SEEN_NONE && p->leaked == TC_CHECK_SEEN_NONE) {
-                p->leaked = s;
-            }
-        }
+        run_match(k, NULL, k->pkt, (size_t) n);
     }
 }
 
