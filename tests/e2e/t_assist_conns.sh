@@ -67,10 +67,7 @@ if [ -n "$vport" ] &&
     ok "one control connection killed (ss -K)"
     check "tcpcopy reconnected it (4 again)" wait_until 20 _four
     before=$(access_count onl)
-    for i in $(seq 1 40); do
-        nsx "$NS_CLI" curl -s -o /dev/null --max-time 5 \
-            "http://$ONL_IP/conns-after/$S/$i"
-    done
+    gets 40 conns-after > /dev/null
     access_settle onl "$((before + 40))"
     wait_access tgt "$(access_count onl)" 30 10
     assert_same_requests onl tgt "every request after the reconnect"

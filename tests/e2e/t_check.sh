@@ -98,10 +98,7 @@ check "(a) the probe made no request on the target ($(access_count tgt))" \
 # exit 0 means replay works: the same options replay for real
 start_or_bail tcpcopy "tcpcopy connected to intercept" \
     tcpcopy_start tcpcopy "$NS_ONL" "$TGT_IP" 80
-for i in 1 2 3 4 5; do
-    nsx "$NS_CLI" curl -s -o /dev/null --max-time 5 \
-        "http://$ONL_IP/check/$S/$i"
-done
+gets 5 check > /dev/null
 access_settle onl 5
 wait_access tgt 5 20 8
 assert_same_requests onl tgt "(a) then tcpcopy replays every request"

@@ -35,9 +35,7 @@ tagged() {
 
 # ---- -n 3: short connections and keep-alive
 tc_restart tcpcopy-n3 -n 3
-for i in $(seq 1 20); do
-    nsx "$NS_CLI" curl -s -o /dev/null --max-time 5 "http://$ONL_IP/n3/$i"
-done
+gets 20 n3 > /dev/null
 # paced (5 ms a request a connection): this is about exactness, and the
 # target must absorb three times what online serves on a loaded machine
 wrk_lua "$W/n3.lua" "/n3/ka" 5
@@ -85,9 +83,7 @@ check "-r 50 picks the same sessions on both runs" \
 
 # ---- -c: the target sees mapped client addresses
 tc_restart tcpcopy-c -c 10.77.9.0/24
-for i in $(seq 1 10); do
-    nsx "$NS_CLI" curl -s -o /dev/null --max-time 5 "http://$ONL_IP/cmap/$i"
-done
+gets 10 cmap > /dev/null
 wait_count 30 8 10 tagged tgt cmap
 addrs=$(awk -F'|' '$5 ~ /^GET \/cmap\// { split($2, a, ":"); print a[1] }' \
         "$W/tgt/access.log" | sort -u)

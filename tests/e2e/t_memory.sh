@@ -20,9 +20,7 @@ check "$N client connections open, one request each" \
 sleep 3 # the replay settles; idle sessions age past the eviction delay
 
 # more traffic while the bound is reached: new sessions still get room
-for i in $(seq 1 20); do
-    nsx "$NS_CLI" curl -s -o /dev/null --max-time 5 "http://$ONL_IP/after/$i"
-done
+gets 20 after > /dev/null
 wait_count 30 8 20 sh -c "grep -c '|GET /after/' '$W/tgt/access.log'"
 after=$(grep -c '|GET /after/' "$W/tgt/access.log")
 
