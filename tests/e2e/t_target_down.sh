@@ -15,8 +15,7 @@ load_start "/td/$S/"
 t_down=$(now_s)
 nginx_stop tgt
 log "target nginx stopped at $t_down (online had $(access_count onl))"
-check "port 80 closed on target" sh -c "! ip netns exec $NS_TGT \
-    ss -Hltn 'sport = :80' | grep -q ."
+check "port 80 closed on target" eval '! port_listens "$NS_TGT" 80'
 # The outage itself: the target stays down this long on purpose.
 sleep 2
 nginx_start "$NS_TGT" tgt || bail "target nginx restarted"
