@@ -646,6 +646,7 @@ open_io(tc_main_t *m)
 {
     char   err[256];
     size_t i, j;
+    int    rc;
 
     for (i = 0; i < m->replay->ntransfers; i++) {
         for (j = 0; j < m->capture.nports; j++) {
@@ -667,16 +668,12 @@ open_io(tc_main_t *m)
     m->capture.data = m->replay;
     if (m->offline.path != NULL) { /* a file instead of the capture */
         m->off = tc_offline_open(&m->offline, m->replay, err, sizeof(err));
-        if (m->off == NULL) {
-            fprintf(stderr, "tcpcopy: %s\n", err);
-            return TC_ERROR;
-        }
-    } else if (m->capture.ops->open(&m->capture, err, sizeof(err)) != TC_OK) {
-        fprintf(stderr, "tcpcopy: %s\n", err);
-        return TC_ERROR;
+        rc = m->off != NULL ? TC_OK : TC_ERROR;
+    } else {
+        rc = m->capture.ops->open(&m->capture, err, sizeof(err));
     }
-
-    if (tc_sender_open(&m->replay->sender, err, sizeof(err)) != TC_OK) {
+    if (rc != TC_OK ||
+        tc_sender_open(&m->replay->sender, err, sizeof(err)) != TC_OK) {
         fprintf(stderr, "tcpcopy: %s\n", err);
         return TC_ERROR;
     }
