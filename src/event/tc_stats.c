@@ -14,8 +14,9 @@ static size_t stats_put(char *buf, size_t size, size_t off, const char *sep,
                         const char *group, const char *key, uint64_t v);
 static bool   stats_family_seen(const tc_stat_t *tab, size_t i);
 static void   stats_family(const tc_stat_t *tab, size_t n, size_t first,
-                           const void *const *rows, const char *const *row_labels,
-                           size_t nrows, tc_mtext_t *t);
+                           const void *rows, size_t row_size,
+                           const char *const *row_labels, size_t nrows,
+                           tc_mtext_t *t);
 
 
 uint64_t
@@ -107,12 +108,13 @@ stats_family_seen(const tc_stat_t *tab, size_t i)
 /* The family of field first (its first field): the head once, before the
  * first sample that exists, then every row's samples of the family. */
 static void
-stats_family(const tc_stat_t *tab, size_t n, size_t first,
-             const void *const *rows, const char *const *row_labels,
-             size_t nrows, tc_mtext_t *t)
+stats_family(const tc_stat_t *tab, size_t n, size_t first, const void *rows,
+             size_t row_size, const char *const *row_labels, size_t nrows,
+             tc_mtext_t *t)
 {
     const tc_stat_t *f;
     const char      *rl;
+    const void      *row;
     bool             head = false;
     char             labels[TC_STATS_LABELS];
     size_t           r, j;
@@ -120,10 +122,11 @@ stats_family(const tc_stat_t *tab, size_t n, size_t first,
 
     for (r = 0; r < nrows; r++) {
         rl = row_labels != NULL ? row_labels[r] : "";
+        row = (const char *) rows + r * row_size;
         for (j = first; j < n; j++) {
             f = &tab[j];
             if (strcmp(f->metric, tab[first].metric) != 0 ||
-                !tc_stat_shown(f, rows[r])) {
+                !tc_stat_shown(f, row)) {
                 continue;
             }
             if (!head) {
@@ -143,21 +146,21 @@ stats_family(const tc_stat_t *tab, size_t n, size_t first,
                 t->overflow = true; /* a cut label must not be served */
                 return;
             }
-            tc_mtext_value(t, f->metric, labels, tc_stat_value(f, rows[r]));
+            tc_mtext_value(t, f->metric, labels, tc_stat_value(f, row));
         }
     }
 }
 
 
 void
-tc_stats_prom(const tc_stat_t *tab, size_t n, const void *const *rows,
+tc_stats_prom(const tc_stat_t *tab, size_t n, const void *rows, size_t row_size,
               const char *const *row_labels, size_t nrows, tc_mtext_t *t)
 {
     size_t i;
 
     for (i = 0; i < n; i++) {
         if (!stats_family_seen(tab, i)) {
-            stats_family(tab, n, i, rows, row_labels, nrows, t);
+            stats_family(tab, n, i, rows, row_size, row_labels, nrows, t);
         }
     }
 }

@@ -56,12 +56,14 @@ size_t tc_stats_format(const tc_stat_t *tab, size_t n, const void *base,
                        char *buf, size_t size);
 
 /*
- * Writes the Prometheus view of nrows ledgers (rows[i], all described by
- * tab) into t: each family once (HELP, TYPE), then its samples, row by
- * row.  row_labels[i] ("k=\"v\",k2=\"v2\"") is put in front of each of
- * row i's labels; row_labels may be NULL for a single unlabelled ledger.
+ * Writes the Prometheus view of nrows ledgers (an array at rows of
+ * row_size-byte structs, all described by tab) into t: each family once
+ * (HELP, TYPE), then its samples, row by row.  row_labels[i]
+ * ("k=\"v\",k2=\"v2\"") is put in front of each of row i's labels;
+ * row_labels may be NULL for a single unlabelled ledger.
  */
-void tc_stats_prom(const tc_stat_t *tab, size_t n, const void *const *rows,
-                   const char *const *row_labels, size_t nrows, tc_mtext_t *t);
+void tc_stats_prom(const tc_stat_t *tab, size_t n, const void *rows,
+                   size_t row_size, const char *const *row_labels, size_t nrows,
+                   tc_mtext_t *t);
 
 #endif /* TC_STATS_H_INCLUDED */

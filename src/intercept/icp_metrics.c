@@ -171,9 +171,7 @@ tc_icp_ledger_format(const tc_icp_snap_t *s, char *buf, size_t size)
 void
 tc_icp_ledger_prom(const tc_icp_snap_t *s, tc_mtext_t *t)
 {
-    const void *row = s;
-
-    tc_stats_prom(tc_icp_stats, tc_icp_nstats, &row, NULL, 1, t);
+    tc_stats_prom(tc_icp_stats, tc_icp_nstats, s, sizeof(*s), NULL, 1, t);
 }
 
 
@@ -189,14 +187,8 @@ void
 tc_icp_conn_prom(const tc_icp_conn_snap_t *conns, const char *const *labels,
                  size_t n, tc_mtext_t *t)
 {
-    const void *rows[TC_ICP_CONNS_MAX];
-    size_t      i;
-
-    n = tc_min(n, tc_nelems(rows));
-    for (i = 0; i < n; i++) {
-        rows[i] = &conns[i];
-    }
-    tc_stats_prom(tc_icp_conn_stats, tc_icp_conn_nstats, rows, labels, n, t);
+    tc_stats_prom(tc_icp_conn_stats, tc_icp_conn_nstats, conns, sizeof(*conns),
+                  labels, n, t);
 }
 
 
