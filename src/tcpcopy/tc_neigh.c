@@ -39,7 +39,7 @@ tc_neigh_route_pick(const char *text, const char *dev, uint32_t dst_be,
     const char   *line;
     char          ifname[64];
     unsigned long d, g, fl, ref, use, metric, mask;
-    int           best_len = -1;
+    int           len, best_len = -1;
     unsigned long best_metric = 0;
 
     /* the first line is the header; fields are hex of the raw (network
@@ -52,9 +52,9 @@ tc_neigh_route_pick(const char *text, const char *dev, uint32_t dst_be,
             (dst_be & (uint32_t) mask) != (uint32_t) d) {
             continue;
         }
-        if (popcount32((uint32_t) mask) > best_len ||
-            (popcount32((uint32_t) mask) == best_len && metric < best_metric)) {
-            best_len = popcount32((uint32_t) mask);
+        len = popcount32((uint32_t) mask);
+        if (len > best_len || (len == best_len && metric < best_metric)) {
+            best_len = len;
             best_metric = metric;
             *hop_be = (g != 0) ? (uint32_t) g : dst_be;
         }
