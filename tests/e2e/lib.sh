@@ -1188,6 +1188,15 @@ ledger_max() {
     echo "${_v:-0}"
 }
 
+# datalink_fallback LOGFILE: the segments tcpcopy's datalink sender sent
+# through the IP socket instead (its last "datalink sender: N segments"
+# line in LOGFILE); 0 if it said none.
+datalink_fallback() {
+    _v=$(sed -n 's/.*datalink sender: \([0-9]*\) segments.*/\1/p' "$1" |
+         tail -n 1)
+    echo "${_v:-0}"
+}
+
 # add_s T DELTA: prints T + DELTA (seconds, 3 decimals).
 add_s() {
     awk -v t="$1" -v d="$2" 'BEGIN { printf "%.3f\n", t + d }'

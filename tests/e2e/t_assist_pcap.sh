@@ -47,9 +47,7 @@ check "tcpcopy captures with libpcap (packet socket)" \
 
 daemon_stop tcpcopy "$TCPCOPY_PID"
 sent=$(ledger_max "$W/tcpcopy.log" 'segs sent')
-fb=$(sed -n 's/.*datalink sender: \([0-9]*\) segments.*/\1/p' \
-     "$W/tcpcopy.log" | tail -n 1)
-fb=${fb:-0}
+fb=$(datalink_fallback "$W/tcpcopy.log")
 log "segments sent $sent, through the IP-socket fallback $fb"
 check "segments went out at the datalink layer ($fb of $sent by fallback)" \
     [ "$sent" -gt 1000 -a "$fb" -lt 20 ]
