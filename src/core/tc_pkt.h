@@ -71,6 +71,20 @@ typedef struct {
     uint32_t ts_ecr;
 } tc_pkt_view_t;
 
+/* The packet's source and destination endpoints (the keys of the session,
+ * flow and route tables). */
+static inline tc_endpoint_t
+tc_pkt_src(const tc_pkt_view_t *v)
+{
+    return (tc_endpoint_t){.ip = v->src, .port = v->sport};
+}
+
+static inline tc_endpoint_t
+tc_pkt_dst(const tc_pkt_view_t *v)
+{
+    return (tc_endpoint_t){.ip = v->dst, .port = v->dport};
+}
+
 /*
  * Parses an IP packet that starts at buf (no link-layer header).  Returns
  * TC_PKT_OK and fills *out, or a tc_pkt_err_e reason (out is then

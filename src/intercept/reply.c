@@ -125,8 +125,7 @@ tc_icp_packet(void *ctx, const uint8_t *pkt, size_t caplen)
 
     /* The reply goes to the client: the key is its destination (which -D
      * leaves alone). */
-    client.ip = v.dst;
-    client.port = v.dport;
+    client = tc_pkt_dst(&v);
     pass = tc_icp_on_pass_list(c->conf, &v.dst);
     owner = tc_router_lookup(c->router, &client);
 

@@ -748,11 +748,9 @@ static void
 replay_client(tc_replay_t *r, const uint8_t *pkt, size_t caplen,
               const tc_pkt_view_t *v, int transfer)
 {
-    tc_endpoint_t  client;
+    tc_endpoint_t  client = tc_pkt_src(v);
     replay_flow_t *f;
 
-    client.ip = v->src;
-    client.port = v->sport;
     f = flow_find(r, &client);
 
     if (f != NULL && (f->nheld > 0 || flow_is_new_connection(f, v))) {
@@ -810,8 +808,7 @@ tc_replay_reply(void *data, const tc_msg_reply_t *reply)
         return;
     }
 
-    client.ip = v.dst;
-    client.port = v.dport;
+    client = tc_pkt_dst(&v);
     n = tc_table_find(&r->sessions, &client);
     if (n == NULL) {
         r->ledger.replies_unknown++;

@@ -1044,12 +1044,9 @@ tc_sess_src_e
 tc_sess_reply_source(tc_sess_t *s, const tc_endpoint_t *target,
                      const tc_pkt_view_t *pkt)
 {
-    tc_endpoint_t src;
+    tc_endpoint_t src = tc_pkt_src(pkt);
     bool          from_target;
 
-    memset(&src, 0, sizeof(src));
-    src.ip = pkt->src;
-    src.port = pkt->sport;
     if (s->peer_known) {
         return tc_endpoint_eq(&src, &s->peer) ? TC_SESS_SRC_PEER
                                               : TC_SESS_SRC_FOREIGN;
